@@ -1,0 +1,57 @@
+"""The dispute advisor: rules that turn a shipment's timeline into alerts with one action and a date.
+
+Rules are pure: `evaluate(ctx)` looks only at the RuleContext (shipment, timeline, `now`, profile,
+zone) and returns the open problems; the store decides what is new, escalated or resolved by
+comparing `Alert.key` and `Alert.state_key` across cycles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from watcher.models import Alert
+from watcher.rules.base import Rule, RuleContext, deadline_for
+from watcher.rules.deadline import DeadlineRule
+from watcher.rules.profiles import BUILTIN_PROFILES, Profile, resolve_profile, validate_profiles
+from watcher.rules.stall import StallRule
+
+__all__ = [
+    "BUILTIN_PROFILES",
+    "Evaluation",
+    "Profile",
+    "Rule",
+    "RuleContext",
+    "deadline_for",
+    "default_rules",
+    "evaluate",
+    "resolve_profile",
+    "validate_profiles",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """The open alerts for one shipment, and when it next needs a look without new events."""
+
+    alerts: tuple[Alert, ...]
+    next_look_at: datetime | None
+
+
+def default_rules() -> tuple[Rule, ...]:
+    """Every built-in rule, in the order their alerts are listed."""
+    return (DeadlineRule(), StallRule())
+
+
+def evaluate(ctx: RuleContext, rules: Sequence[Rule] | None = None) -> Evaluation:
+    """Run the rules on one shipment: alerts (one per key) and the earliest moment any may change."""
+    alerts: dict[str, Alert] = {}
+    moments: list[datetime] = []
+    for rule in default_rules() if rules is None else rules:
+        for alert in rule.evaluate(ctx):
+            alerts.setdefault(alert.alert_key, alert)  # one alert per problem
+        moment = rule.next_change(ctx)
+        if moment is not None and moment > ctx.now:
+            moments.append(moment)
+    return Evaluation(alerts=tuple(alerts.values()), next_look_at=min(moments, default=None))

@@ -1,0 +1,169 @@
+"""Marketplace profiles: the deadlines and thresholds rules use, with their reasoning.
+
+A profile is a validated `[profiles.NAME]` table. Built-in profiles ship with watcher; a user table
+with a built-in's name overrides only the keys it sets, any other name defines a new profile based
+on the `aliexpress` defaults. Per-shipment values (`max_delivery_days`) override the profile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from watcher.errors import ConfigError
+
+if TYPE_CHECKING:
+    from watcher.config import Settings
+    from watcher.models import ShipmentView
+
+
+class Profile(BaseModel):
+    """Deadlines and stage thresholds for one marketplace, in days unless the key says otherwise."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # --- Deadlines -------------------------------------------------------------------------
+    # AliExpress promises delivery within the order's "buyer protection" period; for standard
+    # shipping to Europe/US that is at most 60 days from the order (Choice orders are shorter and
+    # show their own date: set `protection_ends` on the shipment when the order page gives one).
+    max_delivery_days: int = Field(default=60, gt=0, le=365)
+    # Days added to ordered_at + max_delivery_days. 0 for AliExpress (the period runs from the
+    # order); a marketplace that counts from dispatch can add its handling time here.
+    deadline_extra_days: int = Field(default=0, ge=0, le=365)
+    # Without `ordered_at`: "created_at" estimates the order date from when watcher first saw the
+    # shipment, "none" computes no deadline at all (no deadline rules, no dates in advice).
+    deadline_without_order_date: Literal["created_at", "none"] = "created_at"
+    # People add a parcel when the seller sends the tracking number, typically 1-5 days after the
+    # order. Subtracting 3 days keeps an estimated deadline from landing after the real one.
+    assumed_order_lag_days: int = Field(default=3, ge=0, le=60)
+    # After protection ends AliExpress completes the order and still accepts a dispute for 15 days.
+    # watcher always asks for disputes before the deadline; this is the last-chance date it
+    # gives once the deadline has passed.
+    dispute_window_days: int = Field(default=15, ge=0, le=180)
+    # Warn this many days before the deadline: enough to ask the seller to extend protection
+    # (sellers usually answer within 1-3 days) and still open a dispute in time.
+    deadline_near_days: int = Field(default=10, ge=0, le=120)
+    # Contacting the seller first is only useful while at least this many days remain; closer
+    # than that, watcher recommends opening the dispute directly.
+    contact_seller_lead_days: int = Field(default=7, ge=0, le=60)
+    # Sellers get 5 days to answer a dispute on AliExpress; after a week without a resolution
+    # watcher recommends escalating (asking AliExpress to decide).
+    escalate_after_days: int = Field(default=7, ge=1, le=60)
+
+    # --- Before shipment ---------------------------------------------------------------------
+    # Handling time is 3-7 days on most listings and the first carrier scan shows 1-3 days after
+    # handover. Nothing but "label created" 10 days after the order is the classic fake-shipment
+    # pattern (a label printed to mark the order shipped).
+    not_shipped_days: int = Field(default=10, gt=0, le=120)
+    # Still not shipped after 20 days: stop asking the seller, open a dispute ("tracking not
+    # updated"); by then the seller has had every chance.
+    not_shipped_dispute_days: int = Field(default=20, gt=0, le=180)
+
+    # --- Stage stall thresholds (no new event for longer than this) ----------------------------
+    # Sorting in China (Cainiao hubs) until departure: usually 2-5 days, up to a week in sales
+    # peaks (11.11, Chinese New Year).
+    origin_processing_days: int = Field(default=10, gt=0, le=120)
+    # The international leg is the long silent one: economy lines consolidate parcels and fly or
+    # truck them with no scans for 1-3 weeks. Below 20 days silence is normal there.
+    international_transit_days: int = Field(default=20, gt=0, le=120)
+    # EU/US customs clear most small parcels in 1-5 days; 10 days means a hold or a backlog.
+    customs_days: int = Field(default=10, gt=0, le=120)
+    # From arrival in the destination country to delivery the local post scans at least every
+    # few days; a week of silence is worth a question.
+    last_mile_days: int = Field(default=7, gt=0, le=120)
+    # "Out for delivery" normally ends the same day; 2 days without a delivery or attempt scan
+    # means the parcel is misrouted or the scan is missing.
+    out_for_delivery_days: int = Field(default=2, gt=0, le=30)
+    # A parcel that stalled this many times (counting the current stall) is treated as likely
+    # lost: the alert becomes critical and recommends a dispute.
+    repeat_stall_count: int = Field(default=2, ge=1, le=20)
+
+    # --- Delivery ------------------------------------------------------------------------------
+    # Post offices and lockers keep parcels 7 days (Deutsche Post, DHL Packstation, PostNL) to
+    # 15-18 days (USPS, Royal Mail) before returning them: 7 is the safe default.
+    pickup_hold_days: int = Field(default=7, gt=0, le=60)
+    # Customs and couriers return held parcels when nobody answers, usually after 14-20 days.
+    customs_response_days: int = Field(default=14, gt=0, le=90)
+    # Couriers take damage and loss claims within 30 days on most services (UPU allows longer,
+    # private couriers often less).
+    courier_claim_days: int = Field(default=30, gt=0, le=365)
+    # Tracking says delivered: give the owner 3 days (weekend, neighbour, mailroom) to run
+    # `watcher received` before asking.
+    delivered_unconfirmed_days: int = Field(default=3, ge=0, le=60)
+    # Fastest believable time from first carrier scan to delivery, by destination country ("*"
+    # for all others). Air parcels China -> Europe take 5 days at best and to the US 6 days;
+    # 3 days or less is a sign of a fake "delivered" scan. Domestic legs (first scan already in
+    # the destination country, e.g. EU warehouses) are not checked.
+    fast_delivery_days: dict[str, int] = Field(default_factory=lambda: {"*": 3, "US": 4})
+    # Flag a delivery when the timeline never showed the destination country, customs or a
+    # local delivery scan before it: real parcels pass those points, fake deliveries skip them.
+    require_last_mile: bool = True
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Profile:
+        if self.not_shipped_dispute_days < self.not_shipped_days:
+            raise ValueError("not_shipped_dispute_days must be >= not_shipped_days")
+        if any(days < 0 for days in self.fast_delivery_days.values()):
+            raise ValueError("fast_delivery_days values must be >= 0")
+        return self
+
+
+#: Profiles shipped with watcher. User tables with these names override only the keys they set.
+BUILTIN_PROFILES: dict[str, Profile] = {"aliexpress": Profile()}
+
+_BASE_PROFILE = "aliexpress"
+
+
+def resolve_profile(
+    profiles: Mapping[str, Mapping[str, Any]],
+    marketplace: str,
+    shipment: ShipmentView | None = None,
+) -> Profile:
+    """The profile for a marketplace with user overrides and the shipment's own values applied."""
+    base = BUILTIN_PROFILES.get(marketplace, BUILTIN_PROFILES[_BASE_PROFILE])
+    table = dict(profiles.get(marketplace, {}))
+    if marketplace not in BUILTIN_PROFILES and marketplace not in profiles:
+        raise KeyError(f"unknown marketplace profile {marketplace!r} (known: {', '.join(known_profiles(profiles))})")
+    if shipment is not None and shipment.max_delivery_days is not None:
+        table["max_delivery_days"] = shipment.max_delivery_days
+    if not table:
+        return base
+    return Profile.model_validate({**base.model_dump(), **table})
+
+
+def known_profiles(profiles: Mapping[str, Any]) -> list[str]:
+    """Every profile name: built-ins plus user tables."""
+    return sorted(set(BUILTIN_PROFILES) | set(profiles))
+
+
+def validate_profiles(settings: Settings, where: str) -> None:
+    """Raise ConfigError naming file and key for a bad profile table or unknown marketplace."""
+    for name, table in settings.profiles.items():
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"{where}: profiles.{name}: must be a table")
+        base = BUILTIN_PROFILES.get(name, BUILTIN_PROFILES[_BASE_PROFILE])
+        try:
+            Profile.model_validate({**base.model_dump(), **table})
+        except ValidationError as exc:
+            raise ConfigError(f"{where}: profiles.{name}{_describe(exc)}") from None
+    known = known_profiles(settings.profiles)
+    for index, shipment in enumerate(settings.shipments):
+        if shipment.marketplace not in known:
+            raise ConfigError(
+                f"{where}: shipments[{index}].marketplace: unknown marketplace profile "
+                f"{shipment.marketplace!r} (known: {', '.join(known)})"
+            )
+
+
+def _describe(exc: ValidationError) -> str:
+    """The first problem as '.key: message' (a problem of the whole table has no key)."""
+    error = exc.errors()[0]
+    key = "".join(f".{part}" for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"{key}: unknown key"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["loc"]:
+        return f"{key}: {message} (got {error.get('input')!r})"
+    return f": {message}"
