@@ -1,0 +1,454 @@
+"""The `watcher` command line: the composition root.
+
+It parses arguments, loads settings once, wires the parts and runs one command. Heavy modules
+are imported inside the commands that need them, so quick commands start quickly.
+Exit codes: 0 ok, 1 runtime failure or unhealthy, 2 bad input or configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from watcher.errors import ConfigError, InputError, StoreError, WatcherError
+
+if TYPE_CHECKING:
+    from watcher.app import App
+    from watcher.config import Settings
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.handler(args) or EXIT_OK)
+    except (ConfigError, InputError) as exc:
+        print(f"watcher: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (StoreError, WatcherError) as exc:
+        print(f"watcher: error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 130
+
+
+# ---------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="watcher", description="Watch marketplace parcels and say what to do when a delivery goes wrong.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", help="config file (default: $WATCHER_CONFIG, ./watcher.toml, ~/.config/watcher/watcher.toml, /etc/watcher/watcher.toml)")
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    command("run", cmd_run, "run the daemon")
+    p = command("demo", cmd_demo, "run the main job on bundled demo parcels (no network, no keys)")
+    p.add_argument("--json", action="store_true", help="print the alerts as JSON")
+
+    p = command("add", cmd_add, "start watching a parcel")
+    p.add_argument("tracking_number")
+    p.add_argument("--label")
+    p.add_argument("--marketplace", default=None)
+    p.add_argument("--order-id")
+    p.add_argument("--ordered-at", metavar="DATE")
+    p.add_argument("--protection-ends", metavar="DATE")
+    p.add_argument("--max-delivery-days", type=int)
+    p.add_argument("--country", help="destination country (ISO 3166 alpha-2)")
+    p.add_argument("--city")
+    p.add_argument("--postcode")
+    p.add_argument("--provider", action="append", dest="providers", help="adapter to ask (repeatable)")
+    p.add_argument("--insured", action="store_true", help="premium/insured shipping (courier claims pay better)")
+
+    p = command("list", cmd_list, "list watched parcels")
+    p.add_argument("--all", action="store_true", help="include archived parcels")
+    p.add_argument("--json", action="store_true")
+
+    p = command("show", cmd_show, "show a parcel's timeline")
+    p.add_argument("tracking_number")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--raw", action="store_true", help="every provider's original events next to the merged timeline")
+
+    p = command("check", cmd_check, "sync, poll once, evaluate every parcel and print open alerts")
+    p.add_argument("--now", metavar="ISO8601", help="evaluate as if it were this time")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--no-poll", action="store_true", help="evaluate stored events only")
+    p.add_argument("--no-notify", action="store_true", help="do not send notifications")
+
+    for name, handler, text in (
+        ("received", cmd_received, "record that you have the parcel"),
+        ("not-received", cmd_not_received, "record that a parcel marked delivered never arrived"),
+        ("archive", cmd_archive, "stop polling a parcel (history is kept)"),
+    ):
+        p = command(name, handler, text)
+        p.add_argument("tracking_number")
+        p.add_argument("--at", metavar="ISO8601", help="when (default: now)")
+
+    p = command("alerts", cmd_alerts, "list open and recently resolved alerts")
+    p.add_argument("--days", type=int, default=14, help="show alerts resolved in the last N days (default 14)")
+    p.add_argument("--json", action="store_true")
+
+    p = command("advise", cmd_advise, "what to do about a parcel, by when, with which evidence")
+    p.add_argument("tracking_number")
+    p.add_argument("--now", metavar="ISO8601")
+
+    p = command("notifications", cmd_notifications, "list recent notification deliveries and failures")
+    p.add_argument("--limit", type=int, default=30)
+    p.add_argument("--json", action="store_true")
+
+    config = sub.add_parser("config", help="configuration tools")
+    config_sub = config.add_subparsers(metavar="ACTION")
+    p = config_sub.add_parser("check", parents=[common], help="validate the configuration")
+    p.set_defaults(handler=cmd_config_check)
+    return parser
+
+
+def _version() -> str:
+    from watcher import __version__
+
+    return __version__
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def load(args: argparse.Namespace) -> Settings:
+    from watcher.config import load_settings
+    from watcher.logs import setup_logging
+
+    settings = load_settings(args.config)
+    setup_logging(settings.logging.level, settings.logging.format)
+    return settings
+
+
+def open_app(settings: Settings, **kwargs: Any) -> App:
+    from watcher.app import App
+
+    return App(settings, **kwargs)
+
+
+def parse_when(value: str, what: str, settings: Settings | None = None) -> datetime:
+    """An ISO 8601 date or time; naive values are in the configured time zone."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(settings.timezone) if settings else UTC
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{what}: not an ISO 8601 date or time: {value!r}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed.astimezone(UTC)
+
+
+def parse_day(value: str | None, what: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{what}: not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def normalize_number(raw: str) -> str:
+    from watcher.numbers import normalize_tracking_number
+
+    return normalize_tracking_number(raw)
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def clock_for(args: argparse.Namespace, settings: Settings) -> Any:
+    from watcher.clock import FrozenClock, SystemClock
+
+    now = getattr(args, "now", None)
+    return FrozenClock(parse_when(now, "--now", settings)) if now else SystemClock()
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from watcher.daemon import Daemon
+
+    settings = load(args)
+    app = open_app(settings)
+    asyncio.run(Daemon(app).run())
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from watcher.render import alert_json, alert_text
+    from watcher.store import repo
+
+    settings = load(args)
+    clock = clock_for(args, settings)
+    app = open_app(settings, clock=clock)
+    try:
+        app.sync_config()
+        report = asyncio.run(_check_cycle(app, poll=not args.no_poll, send=not args.no_notify))
+        with app.sessions() as session:
+            alerts = repo.open_alerts(session)
+            data = [alert_json(row) for row in alerts]
+            text = [alert_text(row) for row in alerts]
+    finally:
+        app.engine.dispose()
+    if args.json:
+        print_json(data)
+    else:
+        for line in report.poll.errors:
+            print(f"provider error: {line}", file=sys.stderr)
+        print("\n".join(text) if text else "No open alerts.")
+    return EXIT_OK
+
+
+async def _check_cycle(app: App, *, poll: bool, send: bool) -> Any:
+    from watcher.app import CycleReport
+    from watcher.dispatcher import dispatch_due
+    from watcher.evaluator import evaluate_due
+
+    try:
+        if poll:
+            return await app.cycle(force=True, everything=True, send=send)
+        now = app.clock.now()
+        report = CycleReport(now=now)
+        report.evaluation = evaluate_due(now, settings=app.settings, sessions=app.sessions, targets=app.notifier.targets(), everything=True)
+        if send:
+            report.dispatch = await dispatch_due(now, settings=app.settings, sessions=app.sessions, notifier=app.notifier)
+        return report
+    finally:
+        await app.providers.aclose()
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from watcher.config import DEFAULT_MARKETPLACE, ShipmentConfig, describe_validation_error
+    from watcher.providers import available_providers
+    from watcher.store import repo
+
+    number = normalize_number(args.tracking_number)
+    ordered_at = parse_day(args.ordered_at, "--ordered-at")
+    protection_ends = parse_day(args.protection_ends, "--protection-ends")
+    for name in args.providers or ():
+        if name not in available_providers():
+            raise InputError(f"--provider: unknown provider {name!r} (known: {', '.join(available_providers())})")
+    try:
+        data = ShipmentConfig(
+            tracking_number=number,
+            label=args.label,
+            marketplace=args.marketplace or DEFAULT_MARKETPLACE,
+            order_id=args.order_id,
+            ordered_at=ordered_at,
+            protection_ends=protection_ends,
+            max_delivery_days=args.max_delivery_days,
+            destination={"country": args.country, "city": args.city, "postcode": args.postcode},
+            providers=args.providers,
+            insured=args.insured,
+        )
+    except ValidationError as exc:
+        raise InputError(describe_validation_error(exc)) from None
+    settings = load(args)
+    from watcher.rules.profiles import resolve_profile
+
+    try:
+        resolve_profile(settings.profiles, data.marketplace)
+    except (KeyError, ValueError, ConfigError) as exc:
+        raise InputError(f"--marketplace: {exc}") from None
+    app = open_app(settings)
+    with app.sessions.begin() as session:
+        repo.add_shipment(session, data, app.clock.now())
+    app.engine.dispose()
+    print(f"watching {number}" + (f" ({args.label})" if args.label else ""))
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from watcher.render import shipment_json, shipment_line
+    from watcher.store import repo
+
+    app = open_app(load(args))
+    with app.sessions() as session:
+        rows = repo.list_shipments(session, include_archived=args.all)
+    app.engine.dispose()
+    if args.json:
+        print_json([shipment_json(row) for row in rows])
+    elif rows:
+        print(f"{'TRACKING':<22} {'STATUS':<21} {'LAST EVENT':<10}  LABEL")
+        print("\n".join(shipment_line(row) for row in rows))
+    else:
+        print("No parcels watched yet. Add one with `watcher add TRACKING` or in the config file.")
+    return EXIT_OK
+
+
+def _shipment_and_timeline(app: App, raw_number: str) -> tuple[Any, Any, list[Any], list[str], list[Any]]:
+    from watcher.store import repo
+    from watcher.timeline import build_timeline
+
+    number = normalize_number(raw_number)
+    with app.sessions() as session:
+        row = repo.require_shipment(session, number)
+        events = repo.stored_events(session, row.id)
+        legs = repo.leg_numbers(session, row.id)
+        alerts = repo.open_alerts(session, row.tracking_number)
+    timeline = build_timeline(events, destination_country=row.dest_country)
+    return row, timeline, events, legs, alerts
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from watcher.render import alert_json, shipment_json, shipment_text
+
+    app = open_app(load(args))
+    try:
+        row, timeline, events, legs, alerts = _shipment_and_timeline(app, args.tracking_number)
+    finally:
+        app.engine.dispose()
+    if args.json:
+        data = shipment_json(row, timeline, legs)
+        data["alerts"] = [alert_json(a) for a in alerts]
+        print_json(data)
+    elif args.raw:
+        from watcher.timeline import render_raw
+
+        print(render_raw(events, timeline))
+    else:
+        print(shipment_text(row, timeline, legs, alerts))
+    return EXIT_OK
+
+
+def _mark(args: argparse.Namespace, field: str, verb: str) -> int:
+    from watcher.store import repo
+
+    number = normalize_number(args.tracking_number)
+    settings = load(args)
+    app = open_app(settings)
+    when = parse_when(args.at, "--at", settings) if args.at else app.clock.now()
+    with app.sessions.begin() as session:
+        row = repo.require_shipment(session, number)
+        setattr(row, field, when)
+        row.updated_at = app.clock.now()
+        row.next_eval_at = app.clock.now()
+        if field == "archived_at":
+            row.next_poll_at = None
+        elif field == "received_at":
+            row.not_received_at = None
+        label = f" ({row.label})" if row.label else ""
+    app.engine.dispose()
+    print(f"{number}{label}: {verb} {when:%Y-%m-%d %H:%M} UTC")
+    return EXIT_OK
+
+
+def cmd_received(args: argparse.Namespace) -> int:
+    return _mark(args, "received_at", "received")
+
+
+def cmd_not_received(args: argparse.Namespace) -> int:
+    return _mark(args, "not_received_at", "marked not received")
+
+
+def cmd_archive(args: argparse.Namespace) -> int:
+    return _mark(args, "archived_at", "archived")
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from watcher.render import alert_json, alert_text
+    from watcher.store import repo
+
+    app = open_app(load(args))
+    with app.sessions() as session:
+        rows = repo.recent_alerts(session, app.clock.now() - timedelta(days=args.days))
+    app.engine.dispose()
+    if args.json:
+        print_json([alert_json(row) for row in rows])
+    else:
+        print("\n".join(alert_text(row) for row in rows) if rows else "No alerts.")
+    return EXIT_OK
+
+
+def cmd_advise(args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo
+
+    from watcher.rules.advice import render_advice
+    from watcher.rules.profiles import resolve_profile
+    from watcher.store import repo
+
+    settings = load(args)
+    clock = clock_for(args, settings)
+    app = open_app(settings, clock=clock)
+    try:
+        row, timeline, _events, _legs, alerts = _shipment_and_timeline(app, args.tracking_number)
+    finally:
+        app.engine.dispose()
+    view = repo.to_view(row)
+    print(
+        render_advice(
+            view,
+            timeline,
+            alerts,
+            now=clock.now(),
+            profile=resolve_profile(settings.profiles, row.marketplace, view),
+            tz=ZoneInfo(settings.timezone),
+            held={"timeline": bool(timeline.events), "order_id": bool(row.order_id), "tracking_number": True},
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_notifications(args: argparse.Namespace) -> int:
+    from watcher.render import iso
+    from watcher.store import repo
+
+    app = open_app(load(args))
+    with app.sessions() as session:
+        rows = repo.recent_notifications(session, args.limit)
+    app.engine.dispose()
+    data = [
+        {
+            "id": r.id, "target": r.target, "event": r.event, "title": r.title, "created_at": iso(r.created_at),
+            "sent_at": iso(r.sent_at), "attempts": r.attempts, "last_error": r.last_error,
+            "state": "sent" if r.sent_at else "failed" if r.failed_at else "pending",
+        }
+        for r in rows
+    ]
+    if args.json:
+        print_json(data)
+    elif not data:
+        print("No notifications yet.")
+    else:
+        for item in data:
+            error = f"  ({item['last_error']})" if item["last_error"] and item["state"] != "sent" else ""
+            print(f"{item['created_at']}  {item['state']:<7} {item['target']:<12} {item['title']}{error}")
+    return EXIT_OK
+
+
+def cmd_config_check(args: argparse.Namespace) -> int:
+    from watcher.config import load_settings
+
+    settings = load_settings(args.config)
+    where = settings.config_file or "environment only (no config file found)"
+    print(f"{where}: OK ({len(settings.shipments)} shipments, providers: {', '.join(sorted(settings.providers)) or 'none configured'})")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from watcher.demo import run_demo
+
+    return run_demo(as_json=args.json)

@@ -1,0 +1,261 @@
+"""Settings: a TOML file plus `WATCHER_...` environment overrides, validated by pydantic-settings.
+
+Every key is documented in `config/watcher.example.toml`. A bad file stops with one line that
+names the file, the key path and the problem (`ConfigError`).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, InitSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+
+from watcher.errors import ConfigError, InputError
+
+DEFAULT_MARKETPLACE = "aliexpress"
+CONFIG_FILENAME = "watcher.toml"
+SYSTEM_CONFIG = Path("/etc/watcher/watcher.toml")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DestinationConfig(_Strict):
+    """Where a parcel should arrive (used to spot deliveries elsewhere)."""
+
+    country: str | None = Field(default=None, min_length=2, max_length=2)
+    city: str | None = None
+    postcode: str | None = None
+
+    @field_validator("country")
+    @classmethod
+    def _upper(cls, value: str | None) -> str | None:
+        return value.upper() if value else value
+
+
+class ShipmentConfig(_Strict):
+    """One `[[shipments]]` entry. Field names are a contract other tools rely on."""
+
+    tracking_number: str
+    label: str | None = None
+    marketplace: str = DEFAULT_MARKETPLACE
+    order_id: str | None = None
+    ordered_at: date | None = None
+    protection_ends: date | None = None
+    max_delivery_days: int | None = Field(default=None, gt=0, le=365)
+    destination: DestinationConfig = Field(default_factory=DestinationConfig)
+    providers: list[str] | None = None
+    insured: bool = False
+
+    @field_validator("tracking_number")
+    @classmethod
+    def _normalize(cls, value: str) -> str:
+        from watcher.numbers import normalize_tracking_number
+
+        try:
+            return normalize_tracking_number(value)
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+
+
+class PollingConfig(_Strict):
+    """When shipments are polled. Hours unless the key says otherwise."""
+
+    tick_seconds: float = Field(default=60, gt=0)
+    interval_hours: float = Field(default=6, gt=0)
+    out_for_delivery_interval_hours: float = Field(default=1, gt=0)
+    near_deadline_interval_hours: float = Field(default=2, gt=0)
+    long_leg_interval_hours: float = Field(default=12, gt=0)
+    pre_shipment_interval_hours: float = Field(default=12, gt=0)
+    delivered_grace_days: float = Field(default=3, ge=0)
+    max_backoff_hours: float = Field(default=24, gt=0)
+    max_shipments_per_cycle: int = Field(default=5000, gt=0)
+
+
+class NotifyConfig(_Strict):
+    """Where alerts go (apprise URLs)."""
+
+    urls: list[SecretStr] = Field(default_factory=list)
+    retry_max_hours: float = Field(default=48, gt=0)
+
+
+class LoggingConfig(_Strict):
+    """Log output on stderr."""
+
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    format: Literal["text", "json"] = "text"
+
+
+class Settings(BaseSettings):
+    """The whole configuration."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="WATCHER_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        case_sensitive=False,
+    )
+
+    database_url: SecretStr | None = None
+    state_dir: Path | None = None
+    timezone: str = "UTC"
+    default_providers: list[str] = Field(default_factory=lambda: ["cainiao"])
+    polling: PollingConfig = Field(default_factory=PollingConfig)
+    notify: NotifyConfig = Field(default_factory=NotifyConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    providers: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    profiles: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    shipments: list[ShipmentConfig] = Field(default_factory=list)
+
+    # Not keys: where the settings came from (relative paths resolve against config_dir).
+    config_file: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment beats the file; the file arrives through init kwargs.
+        return (env_settings, file_secret_settings, init_settings)
+
+    @property
+    def config_dir(self) -> Path:
+        return self.config_file.parent if self.config_file else Path.cwd()
+
+    def resolve_path(self, value: str | Path) -> Path:
+        """A path from the config, relative to the config file's directory."""
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.config_dir / path
+
+
+def find_config_file(explicit: str | Path | None = None) -> Path | None:
+    """The config file to use: --config, $WATCHER_CONFIG, ./watcher.toml, user dir, /etc."""
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"{path}: config file not found")
+        return path
+    env = os.environ.get("WATCHER_CONFIG")
+    if env:
+        path = Path(env).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"{path}: config file not found (from $WATCHER_CONFIG)")
+        return path
+    for candidate in (Path.cwd() / CONFIG_FILENAME, user_config_dir() / CONFIG_FILENAME, SYSTEM_CONFIG):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def user_config_dir() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(base) / "watcher"
+
+
+def user_state_dir() -> Path:
+    # systemd's StateDirectory= sets $STATE_DIRECTORY; honour it first.
+    if os.environ.get("STATE_DIRECTORY"):
+        return Path(os.environ["STATE_DIRECTORY"].split(":")[0])
+    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(base) / "watcher"
+
+
+def load_settings(path: str | Path | None = None, *, use_default_search: bool = True) -> Settings:
+    """Load and validate settings, raising ConfigError with a one-line message."""
+    config_file = find_config_file(path) if (path or use_default_search) else None
+    data = read_toml(config_file) if config_file else {}
+    where = str(config_file) if config_file else "environment"
+    try:
+        settings = Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(f"{where}: {describe_validation_error(exc)}") from None
+    settings.config_file = config_file.resolve() if config_file else None
+    validate_references(settings, where)
+    return settings
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """The first problem as 'key.path: message'."""
+    error = exc.errors()[0]
+    key = format_location(error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"{key}: unknown key"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "missing":
+        return f"{key}: required key is missing"
+    if "input" in error and error["type"] not in ("model_type", "dict_type") and not _secret(key):
+        return f"{key}: {message} (got {error['input']!r})"
+    return f"{key}: {message}"
+
+
+def _secret(key: str) -> bool:
+    return any(word in key for word in ("api_key", "password", "token", "urls", "database_url"))
+
+
+def format_location(loc: tuple[int | str, ...]) -> str:
+    """('shipments', 0, 'ordered_at') -> 'shipments[0].ordered_at'."""
+    text = ""
+    for item in loc:
+        if isinstance(item, int):
+            text += f"[{item}]"
+        else:
+            text += f".{item}" if text else str(item)
+    return text or "(top level)"
+
+
+def validate_references(settings: Settings, where: str) -> None:
+    """Check names that point elsewhere: providers and marketplace profiles."""
+    from watcher.providers import available_providers, provider_config
+
+    known = set(available_providers())
+    for name, table in settings.providers.items():
+        if name not in known:
+            raise ConfigError(f"{where}: providers.{name}: unknown provider (known: {', '.join(sorted(known))})")
+        try:
+            provider_config(name, table)
+        except ValidationError as exc:
+            raise ConfigError(f"{where}: providers.{name}.{describe_validation_error(exc)}") from None
+    for index, name in enumerate(settings.default_providers):
+        if name not in known:
+            raise ConfigError(f"{where}: default_providers[{index}]: unknown provider {name!r}")
+    for index, shipment in enumerate(settings.shipments):
+        for pos, name in enumerate(shipment.providers or ()):
+            if name not in known:
+                raise ConfigError(
+                    f"{where}: shipments[{index}].providers[{pos}]: unknown provider {name!r} "
+                    f"(known: {', '.join(sorted(known))})"
+                )
+    from watcher.rules.profiles import validate_profiles
+
+    validate_profiles(settings, where)

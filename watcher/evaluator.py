@@ -1,0 +1,167 @@
+"""Evaluation: build each due shipment's timeline, run the rules, record alert changes.
+
+Alert changes and the notifications they cause are written in the same transaction (the
+outbox), so a crash can neither lose nor duplicate a message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from watcher.config import Settings
+from watcher.messages import alert_body, alert_title
+from watcher.models import Action, Alert, Severity, Timeline
+from watcher.rules import RuleContext, evaluate
+from watcher.rules.profiles import resolve_profile
+from watcher.store import repo
+from watcher.store.tables import AlertRow, ShipmentRow
+from watcher.timeline import build_timeline
+
+_LOGGER = logging.getLogger(__name__)
+
+#: How long a provider may fail before the owner hears about it.
+PROVIDER_FAILING_ALERT_AFTER = timedelta(hours=6)
+EVALUATION_CHUNK = 500
+
+
+@dataclass
+class EvaluationReport:
+    evaluated: int = 0
+    changes: list[repo.AlertChange] = field(default_factory=list)
+
+
+def evaluate_due(
+    now: datetime,
+    *,
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    targets: Sequence[str],
+    everything: bool = False,
+) -> EvaluationReport:
+    """Evaluate shipments that changed or came due (all active ones when `everything`)."""
+    report = EvaluationReport()
+    tz = ZoneInfo(settings.timezone)
+    last_id = 0
+    while True:
+        with sessions.begin() as session:
+            query = repo.due_for_evaluation(session, now) if not everything else repo.active_query()
+            rows = list(session.scalars(query.where(ShipmentRow.id > last_id).limit(EVALUATION_CHUNK)))
+            for row in rows:
+                report.changes += evaluate_shipment(session, row, now, settings=settings, tz=tz, targets=targets)
+            report.evaluated += len(rows)
+        if len(rows) < EVALUATION_CHUNK:
+            break
+        last_id = rows[-1].id
+    with sessions.begin() as session:
+        report.changes += evaluate_providers(session, now, targets=targets)
+    return report
+
+
+def evaluate_shipment(
+    session: Session, row: ShipmentRow, now: datetime, *, settings: Settings, tz: ZoneInfo, targets: Sequence[str]
+) -> list[repo.AlertChange]:
+    """Run the rules on one shipment and store the outcome."""
+    view = repo.to_view(row)
+    timeline = build_timeline(repo.stored_events(session, row.id), destination_country=view.destination.country)
+    profile = resolve_profile(settings.profiles, row.marketplace, view)
+    evaluation = evaluate(RuleContext(shipment=view, timeline=timeline, now=now, profile=profile, tz=tz))
+    changes = repo.apply_alerts(session, row.tracking_number, row.id, evaluation.alerts, now)
+    row.status = timeline.status.value
+    row.substatus = timeline.substatus
+    row.last_event_at = timeline.last_event_at
+    row.next_eval_at = evaluation.next_look_at
+    for change in changes:
+        log_change(change, row)
+        enqueue_for_change(session, change, now, targets=targets, name=view.display_name, timeline=timeline)
+    return changes
+
+
+def evaluate_providers(session: Session, now: datetime, *, targets: Sequence[str]) -> list[repo.AlertChange]:
+    """Report watcher's own blind spots: a provider that keeps failing or was paused."""
+    changes: list[repo.AlertChange] = []
+    for state in repo.provider_states(session):
+        alerts: list[Alert] = []
+        failing_for = now - state.failing_since if state.failing_since else None
+        if state.paused_until and state.paused_until > now or (failing_for and failing_for >= PROVIDER_FAILING_ALERT_AFTER):
+            alerts.append(provider_alert(state.name, failing_for, state.last_error, paused=bool(state.paused_until)))
+        for change in repo.apply_alerts(session, f"provider:{state.name}", None, alerts, now):
+            log_change(change, None)
+            enqueue_for_change(session, change, now, targets=targets, name=state.name, timeline=None)
+            changes.append(change)
+    return changes
+
+
+def provider_alert(name: str, failing_for: timedelta | None, last_error: str | None, *, paused: bool) -> Alert:
+    hours_failing = int(failing_for.total_seconds() // 3600) if failing_for else 0
+    what = "rejected its key and is paused" if paused else f"has failed for {hours_failing} h"
+    return Alert(
+        tracking_number=f"provider:{name}",
+        kind="provider_failing",
+        action=Action.CHECK_PROVIDER,
+        severity=Severity.WARNING,
+        message=f"{name} {what}: check the key, base_url and network. Last error: {last_error or 'unknown'}.",
+        key="provider",
+    )
+
+
+def log_change(change: repo.AlertChange, row: ShipmentRow | None) -> None:
+    alert = change.row
+    who = f"{row.tracking_number} ({row.label})" if row is not None and row.label else alert.subject
+    act_by = f", act by {alert.act_by.isoformat()}" if alert.act_by else ""
+    level = logging.INFO if change.change in ("resolved", "updated") else logging.WARNING
+    _LOGGER.log(level, "alert %s: %s %s [%s -> %s%s]", change.change, who, alert.kind, alert.severity, alert.action, act_by)
+
+
+def enqueue_for_change(
+    session: Session,
+    change: repo.AlertChange,
+    now: datetime,
+    *,
+    targets: Sequence[str],
+    name: str,
+    timeline: Timeline | None,
+) -> None:
+    """Write the outbox rows an alert change deserves (new, escalated, or an important resolution)."""
+    alert = change.row
+    if change.change == "updated":
+        return
+    if change.change == "resolved" and alert.severity == Severity.INFO:
+        return
+    state = "resolved" if change.change == "resolved" else alert.state_key
+    for target in targets:
+        repo.enqueue_notification(
+            session,
+            target=target,
+            event=change.change,
+            title=alert_title(action=alert.action, name=name, act_by=alert.act_by, event=change.change),
+            body=render_body(alert, name, timeline, change.change),
+            dedupe_key=f"alert:{alert.id}:{state}:{target}",
+            now=now,
+            alert_id=alert.id,
+            severity=alert.severity,
+        )
+
+
+def render_body(alert: AlertRow, name: str, timeline: Timeline | None, event: str) -> str:
+    recent = [
+        f"{e.time:%Y-%m-%d %H:%M} UTC {e.description}" + (f" ({e.location})" if e.location else "")
+        for e in (timeline.events[-3:] if timeline else ())
+    ]
+    return alert_body(
+        name=name,
+        tracking_number=alert.subject,
+        kind=alert.kind,
+        action=alert.action,
+        severity=alert.severity,
+        message=alert.message,
+        act_by=alert.act_by,
+        evidence=alert.evidence,
+        recent_events=recent,
+        event=event,
+    )

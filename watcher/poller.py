@@ -1,0 +1,290 @@
+"""The poller: asks providers about due shipments and stores what they say.
+
+One provider's failure never blocks the others; errors are sorted (auth pauses the provider,
+rate limits and transient failures back off per shipment) and the loop never dies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+from watcher.config import Settings
+from watcher.errors import ProviderAuthError, ProviderError, ProviderRateLimited
+from watcher.models import Status, TrackingResult
+from watcher.providers import load_provider_class, provider_config
+from watcher.providers.base import TrackingProvider
+from watcher.schedule import hours, next_poll_at
+from watcher.store import repo
+from watcher.store.tables import ShipmentRow
+
+_LOGGER = logging.getLogger(__name__)
+
+#: How long a provider whose key was rejected is left alone before one more try.
+AUTH_PAUSE = timedelta(hours=6)
+
+
+class ProviderPool:
+    """Builds the configured adapters on first use and closes them at the end."""
+
+    def __init__(self, settings: Settings, *, transports: Mapping[str, httpx.AsyncBaseTransport] | None = None) -> None:
+        self._settings = settings
+        self._transports = dict(transports or {})
+        self._providers: dict[str, TrackingProvider] = {}
+
+    def get(self, name: str) -> TrackingProvider:
+        if name not in self._providers:
+            cls = load_provider_class(name)
+            config = provider_config(name, self._settings.providers.get(name))
+            self._providers[name] = cls(
+                config, name=name, config_dir=self._settings.config_dir, transport=self._transports.get(name)
+            )
+        return self._providers[name]
+
+    def loaded(self) -> dict[str, TrackingProvider]:
+        return dict(self._providers)
+
+    async def aclose(self) -> None:
+        for provider in self._providers.values():
+            await provider.aclose()
+        self._providers.clear()
+
+
+@dataclass
+class PollReport:
+    """What one polling pass did."""
+
+    shipments: int = 0
+    requests: int = 0
+    new_events: int = 0
+    changed: set[int] = field(default_factory=set)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Wanted:
+    """One number to ask one provider about, for one shipment."""
+
+    shipment_id: int
+    number: str
+
+
+def providers_for(row: ShipmentRow, settings: Settings) -> list[str]:
+    """The adapters to ask for a shipment, in order."""
+    if row.providers:
+        return list(row.providers)
+    from watcher.numbers import default_provider_for
+
+    preferred = default_provider_for(row.tracking_number)
+    names = list(settings.default_providers)
+    if preferred and preferred not in names and preferred in settings.providers:
+        names.insert(0, preferred)
+    return names
+
+
+async def poll_due(
+    now: datetime,
+    *,
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    providers: ProviderPool,
+    force: bool = False,
+) -> PollReport:
+    """Poll every due shipment (all active ones when `force`), store new events."""
+    report = PollReport()
+    with sessions() as session:
+        rows = repo.active_shipments(session) if force else repo.due_for_poll(session, now, settings.polling.max_shipments_per_cycle)
+        plan = plan_requests(session, rows, settings)
+        paused = {state.name for state in repo.provider_states(session) if state.paused_until and state.paused_until > now}
+    report.shipments = len(rows)
+    if not rows:
+        return report
+    outcomes: dict[int, list[bool]] = defaultdict(list)  # shipment id -> success per provider
+    retry_after: dict[int, float] = {}
+    tasks = [
+        _poll_provider(name, wanted, now, settings=settings, sessions=sessions, providers=providers, report=report,
+                       outcomes=outcomes, retry_after=retry_after)
+        for name, wanted in plan.items()
+        if name not in paused
+    ]
+    for name in plan.keys() & paused:
+        _LOGGER.debug("provider %s is paused; skipping", name)
+    await asyncio.gather(*tasks)
+    schedule_next_polls(sessions, rows, outcomes, retry_after, now, settings)
+    return report
+
+
+def plan_requests(session: Session, rows: Sequence[ShipmentRow], settings: Settings) -> dict[str, list[_Wanted]]:
+    """Group (shipment, number) pairs by provider."""
+    plan: dict[str, list[_Wanted]] = defaultdict(list)
+    for row in rows:
+        numbers = [row.tracking_number, *repo.leg_numbers(session, row.id)]
+        for name in providers_for(row, settings):
+            plan[name].extend(_Wanted(row.id, number) for number in numbers)
+    return dict(plan)
+
+
+async def _poll_provider(
+    name: str,
+    wanted: list[_Wanted],
+    now: datetime,
+    *,
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    providers: ProviderPool,
+    report: PollReport,
+    outcomes: dict[int, list[bool]],
+    retry_after: dict[int, float],
+) -> None:
+    """Ask one provider about its share, batch by batch; store each batch as it arrives."""
+    try:
+        provider = providers.get(name)
+    except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the others
+        _note_failure(name, f"cannot start: {exc}", now, sessions, report)
+        return
+    size = max(1, provider.batch_size)
+    for start in range(0, len(wanted), size):
+        batch = wanted[start : start + size]
+        numbers = list(dict.fromkeys(w.number for w in batch))
+        report.requests += 1
+        try:
+            results = await provider.fetch(numbers)
+        except ProviderError as exc:
+            handle_provider_error(exc, batch, now, sessions, report, outcomes, retry_after)
+            if isinstance(exc, ProviderAuthError):
+                return  # paused: do not hammer it with the remaining batches
+            continue
+        except Exception as exc:  # noqa: BLE001 - an adapter bug is reported, not fatal
+            _LOGGER.exception("provider %s crashed on a batch of %d numbers", name, len(numbers))
+            handle_provider_error(ProviderError(name, f"adapter error: {type(exc).__name__}"), batch, now, sessions,
+                                  report, outcomes, retry_after)
+            continue
+        store_batch(name, batch, results, now, sessions, report)
+        for item in batch:
+            outcomes[item.shipment_id].append(True)
+
+
+def store_batch(
+    name: str,
+    batch: Sequence[_Wanted],
+    results: Mapping[str, TrackingResult],
+    now: datetime,
+    sessions: sessionmaker[Session],
+    report: PollReport,
+) -> None:
+    """Store one batch's events, estimates and follow-on numbers in one transaction."""
+    with sessions.begin() as session:
+        shipments = {row.id: row for row in session.query(ShipmentRow).filter(ShipmentRow.id.in_({w.shipment_id for w in batch}))}
+        for item in batch:
+            result = results.get(item.number)
+            shipment = shipments.get(item.shipment_id)
+            if result is None or shipment is None:
+                continue
+            new = repo.store_events(session, item.shipment_id, item.number, name, result.events, now)
+            if result.estimated_delivery is not None:
+                new += repo.record_estimate(session, item.shipment_id, name, result.estimated_delivery, now)
+            for follow_on in result.follow_on_numbers:
+                if repo.add_leg(session, shipment, follow_on, name, now):
+                    _LOGGER.info("%s: new leg %s reported by %s", describe(shipment), follow_on, name)
+                    new += 1
+            if new:
+                report.new_events += new
+                report.changed.add(item.shipment_id)
+                shipment.next_eval_at = now
+        recovered = repo.provider_state(session, name).consecutive_failures
+        repo.record_provider_success(session, name, now)
+    if recovered:
+        _LOGGER.info("provider %s recovered after %d failed attempts", name, recovered)
+
+
+def handle_provider_error(
+    exc: ProviderError,
+    batch: Sequence[_Wanted],
+    now: datetime,
+    sessions: sessionmaker[Session],
+    report: PollReport,
+    outcomes: dict[int, list[bool]],
+    retry_after: dict[int, float],
+) -> None:
+    """Sort a failure: auth pauses the provider, others back off the batch's shipments."""
+    paused_until = now + AUTH_PAUSE if isinstance(exc, ProviderAuthError) else None
+    _note_failure(exc.provider, exc.detail, now, sessions, report, paused_until=paused_until)
+    for item in batch:
+        outcomes[item.shipment_id].append(False)
+        if isinstance(exc, ProviderRateLimited) and exc.retry_after is not None:
+            retry_after[item.shipment_id] = max(retry_after.get(item.shipment_id, 0.0), exc.retry_after)
+
+
+def _note_failure(
+    name: str, detail: str, now: datetime, sessions: sessionmaker[Session], report: PollReport,
+    *, paused_until: datetime | None = None,
+) -> None:
+    report.errors.append(f"{name}: {detail}")
+    with sessions.begin() as session:
+        state = repo.record_provider_failure(session, name, detail, now, paused_until=paused_until)
+        first = state.consecutive_failures == 1
+    # Log the first failure loudly, repeats quietly (the provider alert reports long outages).
+    log = _LOGGER.warning if first or paused_until else _LOGGER.debug
+    log("provider %s failed: %s%s", name, detail, " (paused)" if paused_until else "")
+
+
+def schedule_next_polls(
+    sessions: sessionmaker[Session],
+    rows: Sequence[ShipmentRow],
+    outcomes: Mapping[int, list[bool]],
+    retry_after: Mapping[int, float],
+    now: datetime,
+    settings: Settings,
+) -> None:
+    """Store each polled shipment's next poll time (success: adaptive; failure: backoff)."""
+    from watcher.rules import deadline_for
+    from watcher.rules.profiles import resolve_profile
+
+    with sessions.begin() as session:
+        for stale in rows:
+            row = session.get(ShipmentRow, stale.id)
+            if row is None:
+                continue
+            results = outcomes.get(row.id, [])
+            row.last_polled_at = now
+            if results and not any(results):
+                row.poll_failures = (row.poll_failures or 0) + 1
+                row.next_poll_at = now + backoff_delay(row.poll_failures, retry_after.get(row.id), settings)
+                continue
+            row.poll_failures = 0
+            view = repo.to_view(row)
+            deadline = deadline_for(view, resolve_profile(settings.profiles, row.marketplace, view))
+            row.next_poll_at = next_poll_at(
+                now,
+                status=Status(row.status),
+                polling=settings.polling,
+                last_event_at=row.last_event_at,
+                received_at=row.received_at,
+                deadline=deadline,
+            )
+
+
+def backoff_delay(failures: int, retry_after: float | None, settings: Settings) -> timedelta:
+    """Exponential backoff with jitter, capped; a provider's Retry-After wins when longer."""
+    from watcher.providers.retry import next_poll_delay
+
+    seconds = next_poll_delay(
+        failures,
+        base=60.0,
+        cap=hours(settings.polling.max_backoff_hours).total_seconds(),
+        retry_after=retry_after,
+    )
+    return timedelta(seconds=seconds)
+
+
+def describe(row: Any) -> str:
+    """'LP00123456789012 (USB hub)' for log lines."""
+    return f"{row.tracking_number} ({row.label})" if getattr(row, "label", None) else row.tracking_number

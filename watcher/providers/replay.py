@@ -1,0 +1,108 @@
+"""The `replay` provider: events read from `<path>/<TRACKING_NUMBER>.json`.
+
+It serves the demo, users who copy events by hand, and tests. A missing file means
+"no information yet", not an error; a file that cannot be read names itself in the error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+from pydantic import Field
+
+from watcher.errors import ProviderResponseError
+from watcher.models import ProviderEvent, Status, TrackingResult
+from watcher.providers.base import ProviderConfig
+
+
+class ReplayConfig(ProviderConfig):
+    """`[providers.replay]`: `path` is relative to the config file."""
+
+    path: str = Field(default="replay")
+
+
+class ReplayProvider:
+    """Reads tracking events from JSON files."""
+
+    name = "replay"
+    config_model: ClassVar[type[ProviderConfig]] = ReplayConfig
+
+    def __init__(
+        self,
+        config: ReplayConfig,
+        *,
+        name: str | None = None,
+        config_dir: Path | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.name = name or self.name
+        self.batch_size = config.batch_size or 100
+        path = Path(config.path).expanduser()
+        self.directory = path if path.is_absolute() else (config_dir or Path.cwd()) / path
+
+    async def fetch(self, numbers: Sequence[str]) -> Mapping[str, TrackingResult]:
+        return {number: self.read(number) for number in numbers}
+
+    async def aclose(self) -> None:
+        return None
+
+    def read(self, number: str) -> TrackingResult:
+        """Parse one replay file; missing file = nothing known yet."""
+        path = self.directory / f"{number}.json"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return TrackingResult(tracking_number=number, found=False)
+        except OSError as exc:
+            raise ProviderResponseError(self.name, f"{path}: cannot read: {exc.strerror}") from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ProviderResponseError(self.name, f"{path}: not valid JSON: {exc}") from None
+        events = data.get("events") if isinstance(data, dict) else None
+        if not isinstance(events, list):
+            raise ProviderResponseError(self.name, f"{path}: expected an object with an \"events\" list")
+        parsed = tuple(parse_event(item, path, index) for index, item in enumerate(events))
+        return TrackingResult(tracking_number=number, events=parsed, found=True)
+
+
+def parse_event(item: Any, path: Path, index: int) -> ProviderEvent:
+    """One `{"time", "description", "location"?, "status"?}` object."""
+    where = f"{path}: events[{index}]"
+    if not isinstance(item, dict):
+        raise ProviderResponseError("replay", f"{where}: expected an object")
+    try:
+        time = datetime.fromisoformat(str(item["time"]))
+    except KeyError:
+        raise ProviderResponseError("replay", f"{where}.time: missing") from None
+    except ValueError:
+        raise ProviderResponseError("replay", f"{where}.time: not an ISO 8601 time: {item['time']!r}") from None
+    status = item.get("status")
+    if status is not None:
+        try:
+            status = Status(status)
+        except ValueError:
+            raise ProviderResponseError("replay", f"{where}.status: unknown status {status!r}") from None
+    location = item.get("location")
+    return ProviderEvent(
+        time=time,
+        description=str(item.get("description") or ""),
+        location=location,
+        country=item.get("country") or _country_from_location(location),
+        status=status,
+        substatus=item.get("substatus"),
+        raw_status=item.get("status"),
+    )
+
+
+def _country_from_location(location: str | None) -> str | None:
+    """'Shenzhen, CN' -> 'CN'."""
+    if not location:
+        return None
+    tail = location.rsplit(",", 1)[-1].strip()
+    return tail.upper() if len(tail) == 2 and tail.isalpha() else None

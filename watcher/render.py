@@ -1,0 +1,107 @@
+"""Text and JSON views of shipments, timelines and alerts for the CLI. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from watcher.models import Timeline
+from watcher.store.tables import AlertRow, ShipmentRow
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def alert_json(row: AlertRow) -> dict[str, Any]:
+    """The `--json` shape of an alert (a contract: extend, never break)."""
+    return {
+        "tracking_number": row.subject,
+        "kind": row.kind,
+        "action": row.action,
+        "act_by": row.act_by.isoformat() if row.act_by else None,
+        "severity": row.severity,
+        "message": row.message,
+        "evidence": list(row.evidence or []),
+        "opened_at": iso(row.opened_at),
+        "updated_at": iso(row.updated_at),
+        "resolved_at": iso(row.resolved_at),
+    }
+
+
+def shipment_json(row: ShipmentRow, timeline: Timeline | None = None, legs: Sequence[str] = ()) -> dict[str, Any]:
+    """The `--json` shape of a shipment, with its events when a timeline is given."""
+    data: dict[str, Any] = {
+        "tracking_number": row.tracking_number,
+        "label": row.label,
+        "marketplace": row.marketplace,
+        "order_id": row.order_id,
+        "ordered_at": row.ordered_at.isoformat() if row.ordered_at else None,
+        "protection_ends": row.protection_ends.isoformat() if row.protection_ends else None,
+        "max_delivery_days": row.max_delivery_days,
+        "destination": {"country": row.dest_country, "city": row.dest_city, "postcode": row.dest_postcode},
+        "providers": row.providers,
+        "status": timeline.status.value if timeline else row.status,
+        "substatus": timeline.substatus if timeline else row.substatus,
+        "last_event_at": iso(row.last_event_at),
+        "next_poll_at": iso(row.next_poll_at),
+        "received_at": iso(row.received_at),
+        "not_received_at": iso(row.not_received_at),
+        "archived_at": iso(row.archived_at),
+        "legs": list(legs),
+    }
+    if timeline is not None:
+        m = timeline.milestones
+        data["milestones"] = {name: iso(getattr(m, name)) for name in m.__slots__}  # type: ignore[attr-defined]
+        data["events"] = [
+            {
+                "time": iso(e.time),
+                "status": e.status.value,
+                "substatus": e.substatus,
+                "description": e.description,
+                "location": e.location,
+                "provider": e.providers[0] if e.providers else None,
+                "providers": list(e.providers),
+                "flags": sorted(e.flags),
+            }
+            for e in timeline.events
+        ]
+    return data
+
+
+def shipment_line(row: ShipmentRow) -> str:
+    last = row.last_event_at.strftime("%Y-%m-%d") if row.last_event_at else "-"
+    label = row.label or ""
+    flags = " [received]" if row.received_at else ""
+    flags += " [archived]" if row.archived_at else ""
+    return f"{row.tracking_number:<22} {row.status:<21} {last:<10}  {label}{flags}"
+
+
+def shipment_text(row: ShipmentRow, timeline: Timeline, legs: Sequence[str], alerts: Sequence[AlertRow]) -> str:
+    """`watcher show`: header, milestones, then events oldest first."""
+    lines = [f"{row.tracking_number}  {row.label or ''}".rstrip()]
+    lines.append(f"  status: {timeline.status.value}" + (f" ({timeline.substatus})" if timeline.substatus else ""))
+    for name, value in (("order", row.order_id), ("ordered", row.ordered_at), ("protection ends", row.protection_ends),
+                        ("legs", ", ".join(legs) or None), ("received", iso(row.received_at))):
+        if value:
+            lines.append(f"  {name}: {value}")
+    milestones = [(name.replace("_", " "), getattr(timeline.milestones, name)) for name in timeline.milestones.__slots__]  # type: ignore[attr-defined]
+    reached = [(name, value) for name, value in milestones if value]
+    if reached:
+        lines.append("  milestones:")
+        lines += [f"    {name:<20} {value:%Y-%m-%d %H:%M}" for name, value in reached]
+    lines.append("  events:" if timeline.events else "  no events yet")
+    for e in timeline.events:
+        place = f" [{e.location}]" if e.location else ""
+        flags = f" !{','.join(sorted(e.flags))}" if e.flags else ""
+        lines.append(f"    {e.time:%Y-%m-%d %H:%M}Z  {e.status.value:<20} {e.description}{place} ({', '.join(e.providers)}){flags}")
+    for alert in alerts:
+        lines.append(alert_text(alert, indent="  "))
+    return "\n".join(lines)
+
+
+def alert_text(row: AlertRow, *, indent: str = "") -> str:
+    act_by = f" by {row.act_by.isoformat()}" if row.act_by else ""
+    state = " (resolved)" if row.resolved_at else ""
+    return f"{indent}[{row.severity.upper()}] {row.subject} {row.kind}: {row.action}{act_by}{state}\n{indent}    {row.message}"

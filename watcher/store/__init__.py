@@ -1,0 +1,1 @@
+"""Persistence: engine and migrations (db), schema (tables), queries and commands (repo)."""

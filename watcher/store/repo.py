@@ -1,0 +1,453 @@
+"""Queries and commands on the database. No rules, no HTTP: callers pass "now" and decisions in."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from watcher.classify import classify_text
+from watcher.config import ShipmentConfig
+from watcher.errors import InputError
+from watcher.models import Alert, Destination, ProviderEvent, ShipmentView, Status, StoredEvent
+from watcher.store.tables import (
+    AlertRow,
+    EstimateRow,
+    EventRow,
+    LegRow,
+    NotificationRow,
+    ProviderStateRow,
+    ShipmentRow,
+)
+from watcher.timeline import resolve_time
+
+# ---------------------------------------------------------------- shipments
+
+_CONFIG_FIELDS = ("label", "marketplace", "order_id", "ordered_at", "protection_ends", "max_delivery_days", "insured")
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    added: int = 0
+    updated: int = 0
+
+
+def shipment_values(data: ShipmentConfig) -> dict[str, Any]:
+    """Column values for a shipment declared in the config or on the CLI."""
+    values: dict[str, Any] = {name: getattr(data, name) for name in _CONFIG_FIELDS}
+    values.update(
+        dest_country=data.destination.country,
+        dest_city=data.destination.city,
+        dest_postcode=data.destination.postcode,
+        providers=list(data.providers) if data.providers else None,
+    )
+    return values
+
+
+def sync_config_shipments(session: Session, shipments: Sequence[ShipmentConfig], now: datetime) -> SyncReport:
+    """Add or update config-declared shipments; never deletes anything."""
+    wanted = {s.tracking_number: s for s in shipments}
+    existing = {
+        row.tracking_number: row
+        for row in session.scalars(select(ShipmentRow).where(ShipmentRow.tracking_number.in_(wanted)))
+    } if wanted else {}
+    added = updated = 0
+    for number, data in wanted.items():
+        values = shipment_values(data)
+        row = existing.get(number)
+        if row is None:
+            session.add(new_shipment_row(number, values, now, source="config"))
+            added += 1
+        elif any(getattr(row, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.updated_at = now
+            row.next_eval_at = now  # facts changed: the rules must look again
+            updated += 1
+    return SyncReport(added, updated)
+
+
+def new_shipment_row(number: str, values: dict[str, Any], now: datetime, *, source: str) -> ShipmentRow:
+    return ShipmentRow(
+        tracking_number=number,
+        source=source,
+        created_at=now,
+        updated_at=now,
+        status=Status.PENDING.value,
+        next_poll_at=now,
+        next_eval_at=now,
+        poll_failures=0,
+        **values,
+    )
+
+
+def add_shipment(session: Session, data: ShipmentConfig, now: datetime) -> ShipmentRow:
+    """Start watching a parcel from the CLI."""
+    if find_shipment(session, data.tracking_number) is not None:
+        raise InputError(f"{data.tracking_number}: already watched (see `watcher show {data.tracking_number}`)")
+    row = new_shipment_row(data.tracking_number, shipment_values(data), now, source="cli")
+    session.add(row)
+    session.flush()
+    return row
+
+
+def find_shipment(session: Session, number: str) -> ShipmentRow | None:
+    """A shipment by its tracking number or by one of its legs' numbers."""
+    row = session.scalar(select(ShipmentRow).where(ShipmentRow.tracking_number == number))
+    if row is not None:
+        return row
+    leg = session.scalar(select(LegRow).where(LegRow.tracking_number == number))
+    return session.get(ShipmentRow, leg.shipment_id) if leg else None
+
+
+def require_shipment(session: Session, number: str) -> ShipmentRow:
+    row = find_shipment(session, number)
+    if row is None:
+        raise InputError(f"{number}: not watched (add it with `watcher add {number}`)")
+    return row
+
+
+def list_shipments(session: Session, *, include_archived: bool = False) -> list[ShipmentRow]:
+    query = select(ShipmentRow).order_by(ShipmentRow.created_at, ShipmentRow.id)
+    if not include_archived:
+        query = query.where(ShipmentRow.archived_at.is_(None))
+    return list(session.scalars(query))
+
+
+def to_view(row: ShipmentRow) -> ShipmentView:
+    """The read-only snapshot rules work on."""
+    return ShipmentView(
+        tracking_number=row.tracking_number,
+        label=row.label,
+        marketplace=row.marketplace,
+        order_id=row.order_id,
+        ordered_at=row.ordered_at,
+        protection_ends=row.protection_ends,
+        max_delivery_days=row.max_delivery_days,
+        destination=Destination(row.dest_country, row.dest_city, row.dest_postcode),
+        created_at=row.created_at,
+        received_at=row.received_at,
+        not_received_at=row.not_received_at,
+        archived=row.archived_at is not None,
+        insured=bool(row.insured),
+    )
+
+
+def leg_numbers(session: Session, shipment_id: int) -> list[str]:
+    return list(session.scalars(select(LegRow.tracking_number).where(LegRow.shipment_id == shipment_id).order_by(LegRow.id)))
+
+
+def add_leg(session: Session, shipment: ShipmentRow, number: str, provider: str | None, now: datetime) -> bool:
+    """Link a follow-on tracking number; True when it is new."""
+    if number == shipment.tracking_number or number in leg_numbers(session, shipment.id):
+        return False
+    session.add(LegRow(shipment_id=shipment.id, tracking_number=number, provider=provider, added_at=now))
+    return True
+
+
+# ---------------------------------------------------------------- polling
+
+
+def due_for_poll(session: Session, now: datetime, limit: int) -> list[ShipmentRow]:
+    """Active shipments whose next poll time has come, oldest first."""
+    query = (
+        select(ShipmentRow)
+        .where(ShipmentRow.archived_at.is_(None), ShipmentRow.next_poll_at.is_not(None), ShipmentRow.next_poll_at <= now)
+        .order_by(ShipmentRow.next_poll_at, ShipmentRow.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def active_query() -> Select[tuple[ShipmentRow]]:
+    """Shipments not archived, by id."""
+    return select(ShipmentRow).where(ShipmentRow.archived_at.is_(None)).order_by(ShipmentRow.id)
+
+
+def active_shipments(session: Session) -> list[ShipmentRow]:
+    return list(session.scalars(active_query()))
+
+
+def event_fingerprint(tracking_number: str, provider: str, time: datetime, description: str, location: str | None) -> str:
+    """Identity of one provider report: the same report polled twice has the same fingerprint."""
+    text = "\x1f".join((tracking_number, provider, time.isoformat(), description.strip(), (location or "").strip()))
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def to_event_row(shipment_id: int, tracking_number: str, provider: str, event: ProviderEvent, now: datetime) -> EventRow:
+    """Resolve time and status of a provider event for storage."""
+    time, assumption = resolve_time(event)
+    status, substatus, unclassified = event.status, event.substatus, False
+    if status is None:
+        found = classify_text(event.description)
+        status, unclassified = found.status, not found.matched
+        substatus = substatus or found.substatus
+    return EventRow(
+        shipment_id=shipment_id,
+        tracking_number=tracking_number,
+        provider=provider,
+        time=time,
+        status=status.value,
+        substatus=substatus,
+        description=event.description,
+        location=event.location,
+        country=event.country,
+        raw_status=event.raw_status,
+        raw_description=event.description,
+        tz_assumption=assumption,
+        unclassified=unclassified,
+        fingerprint=event_fingerprint(tracking_number, provider, time, event.description, event.location),
+        first_seen_at=now,
+    )
+
+
+def store_events(
+    session: Session, shipment_id: int, tracking_number: str, provider: str, events: Iterable[ProviderEvent], now: datetime
+) -> int:
+    """Insert the events not stored yet; returns how many were new (idempotent)."""
+    rows = {}
+    for event in events:
+        row = to_event_row(shipment_id, tracking_number, provider, event, now)
+        rows.setdefault(row.fingerprint, row)
+    if not rows:
+        return 0
+    known = set(
+        session.scalars(
+            select(EventRow.fingerprint).where(EventRow.shipment_id == shipment_id, EventRow.fingerprint.in_(list(rows)))
+        )
+    )
+    new = [row for fingerprint, row in rows.items() if fingerprint not in known]
+    session.add_all(new)
+    return len(new)
+
+
+def stored_events(session: Session, shipment_id: int) -> list[StoredEvent]:
+    rows = session.scalars(select(EventRow).where(EventRow.shipment_id == shipment_id).order_by(EventRow.time, EventRow.id))
+    return [to_stored_event(row) for row in rows]
+
+
+def to_stored_event(row: EventRow) -> StoredEvent:
+    return StoredEvent(
+        time=row.time,
+        status=Status(row.status),
+        description=row.description,
+        provider=row.provider,
+        tracking_number=row.tracking_number,
+        location=row.location,
+        country=row.country,
+        substatus=row.substatus,
+        raw_status=row.raw_status,
+        raw_description=row.raw_description,
+        tz_assumption=row.tz_assumption,
+        unclassified=row.unclassified,
+    )
+
+
+def record_estimate(session: Session, shipment_id: int, provider: str, estimated: Any, now: datetime) -> bool:
+    """Keep a provider's delivery estimate; True when it is a new value."""
+    exists = session.scalar(
+        select(EstimateRow.id).where(
+            EstimateRow.shipment_id == shipment_id, EstimateRow.provider == provider, EstimateRow.estimated_date == estimated
+        )
+    )
+    if exists:
+        return False
+    session.add(EstimateRow(shipment_id=shipment_id, provider=provider, estimated_date=estimated, reported_at=now))
+    return True
+
+
+def estimates(session: Session, shipment_id: int) -> list[EstimateRow]:
+    return list(
+        session.scalars(select(EstimateRow).where(EstimateRow.shipment_id == shipment_id).order_by(EstimateRow.reported_at, EstimateRow.id))
+    )
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def due_for_evaluation(session: Session, now: datetime, limit: int | None = None) -> Select[tuple[ShipmentRow]]:
+    """Shipments that changed or came due for a look by the rules."""
+    query = (
+        select(ShipmentRow)
+        .where(ShipmentRow.archived_at.is_(None), ShipmentRow.next_eval_at.is_not(None), ShipmentRow.next_eval_at <= now)
+        .order_by(ShipmentRow.id)
+    )
+    return query.limit(limit) if limit else query
+
+
+def open_alerts(session: Session, subject: str | None = None) -> list[AlertRow]:
+    query = select(AlertRow).where(AlertRow.resolved_at.is_(None)).order_by(AlertRow.opened_at, AlertRow.id)
+    if subject is not None:
+        query = query.where(AlertRow.subject == subject)
+    return list(session.scalars(query))
+
+
+def recent_alerts(session: Session, since: datetime) -> list[AlertRow]:
+    query = (
+        select(AlertRow)
+        .where(or_(AlertRow.resolved_at.is_(None), AlertRow.resolved_at >= since))
+        .order_by(AlertRow.opened_at, AlertRow.id)
+    )
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True, slots=True)
+class AlertChange:
+    """What happened to one alert in one evaluation."""
+
+    row: AlertRow
+    change: str  # "opened", "escalated", "updated", "resolved"
+
+
+def apply_alerts(
+    session: Session, subject: str, shipment_id: int | None, alerts: Sequence[Alert], now: datetime
+) -> list[AlertChange]:
+    """Open, update or resolve the subject's alerts to match what the rules say now."""
+    current = {row.key: row for row in open_alerts(session, subject)}
+    changes: list[AlertChange] = []
+    seen: set[str] = set()
+    for alert in alerts:
+        key = alert.alert_key
+        seen.add(key)
+        row = current.get(key)
+        if row is None:
+            row = AlertRow(subject=subject, shipment_id=shipment_id, key=key, opened_at=now)
+            fill_alert(row, alert, now)
+            session.add(row)
+            changes.append(AlertChange(row, "opened"))
+        elif row.state_key != alert.state_key or row.kind != alert.kind:
+            fill_alert(row, alert, now)
+            changes.append(AlertChange(row, "escalated"))
+        elif row.message != alert.message:
+            fill_alert(row, alert, now)
+            changes.append(AlertChange(row, "updated"))
+    for key, row in current.items():
+        if key not in seen:
+            row.resolved_at = now
+            row.updated_at = now
+            changes.append(AlertChange(row, "resolved"))
+    session.flush()
+    return changes
+
+
+def fill_alert(row: AlertRow, alert: Alert, now: datetime) -> None:
+    row.kind = alert.kind
+    row.action = alert.action.value
+    row.severity = alert.severity.value
+    row.message = alert.message
+    row.act_by = alert.act_by
+    row.evidence = list(alert.evidence)
+    row.state_key = alert.state_key
+    row.updated_at = now
+
+
+# ---------------------------------------------------------------- outbox
+
+
+def enqueue_notification(
+    session: Session,
+    *,
+    target: str,
+    event: str,
+    title: str,
+    body: str,
+    dedupe_key: str,
+    now: datetime,
+    due_at: datetime | None = None,
+    alert_id: int | None = None,
+    severity: str = "info",
+    payload: dict[str, Any] | None = None,
+) -> bool:
+    """Write a message to the outbox unless the same one was already written (True if new)."""
+    if session.scalar(select(NotificationRow.id).where(NotificationRow.dedupe_key == dedupe_key)):
+        return False
+    session.add(
+        NotificationRow(
+            alert_id=alert_id,
+            target=target,
+            event=event,
+            severity=severity,
+            title=title,
+            body=body,
+            dedupe_key=dedupe_key,
+            created_at=now,
+            due_at=due_at or now,
+            attempts=0,
+            payload=payload,
+        )
+    )
+    return True
+
+
+def due_notifications(session: Session, now: datetime, limit: int = 100) -> list[NotificationRow]:
+    query = (
+        select(NotificationRow)
+        .where(NotificationRow.sent_at.is_(None), NotificationRow.failed_at.is_(None), NotificationRow.due_at <= now)
+        .order_by(NotificationRow.due_at, NotificationRow.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def outbox_backlog(session: Session) -> int:
+    return session.scalar(
+        select(func.count()).select_from(NotificationRow).where(NotificationRow.sent_at.is_(None), NotificationRow.failed_at.is_(None))
+    ) or 0
+
+
+def recent_notifications(session: Session, limit: int = 50) -> list[NotificationRow]:
+    return list(session.scalars(select(NotificationRow).order_by(NotificationRow.id.desc()).limit(limit)))
+
+
+# ---------------------------------------------------------------- provider health
+
+
+def provider_state(session: Session, name: str) -> ProviderStateRow:
+    row = session.get(ProviderStateRow, name)
+    if row is None:
+        row = ProviderStateRow(name=name, consecutive_failures=0)
+        session.add(row)
+    return row
+
+
+def record_provider_success(session: Session, name: str, now: datetime) -> ProviderStateRow:
+    row = provider_state(session, name)
+    row.last_success_at = now
+    row.consecutive_failures = 0
+    row.failing_since = None
+    row.paused_until = None
+    row.paused_reason = None
+    return row
+
+
+def record_provider_failure(
+    session: Session, name: str, error: str, now: datetime, *, paused_until: datetime | None = None
+) -> ProviderStateRow:
+    row = provider_state(session, name)
+    row.last_error_at = now
+    row.last_error = error
+    row.consecutive_failures = (row.consecutive_failures or 0) + 1
+    row.failing_since = row.failing_since or now
+    if paused_until is not None:
+        row.paused_until = paused_until
+        row.paused_reason = error
+    return row
+
+
+def provider_states(session: Session) -> list[ProviderStateRow]:
+    return list(session.scalars(select(ProviderStateRow).order_by(ProviderStateRow.name)))
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    query = select(ShipmentRow.status, func.count()).where(ShipmentRow.archived_at.is_(None)).group_by(ShipmentRow.status)
+    return {status: count for status, count in session.execute(query)}
+
+
+def touch_shipments(session: Session, ids: Sequence[int], **values: Any) -> None:
+    if ids:
+        session.execute(update(ShipmentRow).where(ShipmentRow.id.in_(ids)).values(**values))
