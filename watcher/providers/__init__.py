@@ -41,7 +41,10 @@ def discover(extra: Iterable[EntryPoint] | None = None) -> dict[str, str]:
             found[point.name] = point.value
         elif found[point.name] != point.value:
             _LOGGER.warning(
-                "provider %r from %s ignored: already provided by %s", point.name, point.value, found[point.name]
+                "provider %r from %s ignored: already provided by %s",
+                point.name,
+                point.value,
+                found[point.name],
             )
     return found
 
@@ -69,7 +72,9 @@ def load_provider_class(name: str, extra: Iterable[EntryPoint] | None = None) ->
     return obj
 
 
-def provider_config(name: str, table: Mapping[str, Any], extra: Iterable[EntryPoint] | None = None) -> Any:
+def provider_config(
+    name: str, table: Mapping[str, Any] | None, extra: Iterable[EntryPoint] | None = None
+) -> Any:
     """Validate a `[providers.NAME]` table with that adapter's config model (pydantic errors pass)."""
     cls = load_provider_class(name, extra)
     model = getattr(cls, "config_model", None)
@@ -77,4 +82,4 @@ def provider_config(name: str, table: Mapping[str, Any], extra: Iterable[EntryPo
         from watcher.providers.base import ProviderConfig
 
         model = ProviderConfig
-    return model.model_validate(dict(table))
+    return model.model_validate(dict(table or {}))

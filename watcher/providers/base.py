@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import email.utils
 import json
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+import logging
+from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -23,6 +24,9 @@ from watcher.errors import (
     ProviderUnavailable,
 )
 from watcher.models import TrackingResult
+from watcher.providers.ratelimit import RateLimiter
+
+T = TypeVar("T")
 
 
 class ProviderConfig(BaseModel):
@@ -68,7 +72,12 @@ class ProviderFactory(Protocol):
     config_model: ClassVar[type[ProviderConfig]]
 
     def __call__(
-        self, config: Any, *, name: str, config_dir: Path, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        config: Any,
+        *,
+        name: str,
+        config_dir: Path,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> TrackingProvider: ...
 
 
@@ -96,13 +105,75 @@ def excerpt(text: str, limit: int = 120) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+def batched(items: Sequence[T], size: int) -> list[list[T]]:
+    """Split `items` into consecutive chunks of at most `size` (order kept, duplicates dropped)."""
+    unique = list(dict.fromkeys(items))
+    step = max(1, size)
+    return [unique[i : i + step] for i in range(0, len(unique), step)]
+
+
+def as_list(value: Any) -> list[Any]:
+    """`value` if it is a list, else an empty list (providers send null or objects instead)."""
+    return value if isinstance(value, list) else []
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """`value` if it is a dict, else an empty dict."""
+    return value if isinstance(value, dict) else {}
+
+
+def text(value: Any) -> str | None:
+    """A stripped non-empty string, or None."""
+    if value is None:
+        return None
+    result = str(value).strip()
+    return result or None
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """An ISO 8601 timestamp as datetime (aware when it carries an offset), else None."""
+    raw = text(value)
+    if raw is None:
+        return None
+    if raw.endswith(("Z", "z")):
+        raw = raw[:-1] + "+00:00"
+    try:
+        return datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+def parse_date(value: Any) -> date | None:
+    """The calendar date of an ISO date or timestamp (the provider's local date), else None."""
+    moment = parse_datetime(value)
+    if moment is not None:
+        return moment.date()
+    raw = text(value)
+    try:
+        return date.fromisoformat(raw[:10]) if raw else None
+    except ValueError:
+        return None
+
+
 class HttpProvider:
-    """Base for HTTP adapters: one client, error mapping to the documented exception tree."""
+    """Base for HTTP adapters: one client, rate limiting, error mapping to the exception tree.
+
+    Subclasses set `name`, `batch_size`, `default_base_url`, the documented rate budget and
+    `config_model`, and implement `fetch_batch()` with pure `build_*`/`parse_*` helpers.
+    `fetch()` splits larger inputs into batches. The api key is sent per request, redacted
+    from every message, and never part of a repr.
+    """
 
     name: str = "http"
     batch_size: int = 1
     default_base_url: ClassVar[str] = ""
     config_model: ClassVar[type[ProviderConfig]] = ProviderConfig
+    #: Documented budget; `requests_per_second` / `requests_per_day` in the config override it.
+    default_requests_per_second: ClassVar[float | None] = None
+    default_requests_per_day: ClassVar[int | None] = None
+    #: Longest wait for a request slot before giving up with ProviderRateLimited.
+    max_rate_wait: ClassVar[float] = 120.0
+    user_agent: ClassVar[str] = "watcher/0.1 (+self-hosted parcel tracker)"
 
     def __init__(
         self,
@@ -114,38 +185,101 @@ class HttpProvider:
     ) -> None:
         self.name = name or self.name
         self.config = config
+        self.config_dir = config_dir
         self.batch_size = config.batch_size or self.batch_size
+        self.log = logging.getLogger(f"watcher.providers.{self.name}")
+        self.limiter = self.make_limiter()
+        # No auth headers on the client: they are added per request, so a missing key fails
+        # the fetch (pausing this provider) instead of the daemon's start-up.
         self._client = httpx.AsyncClient(
             base_url=config.base_url or self.default_base_url,
             timeout=config.timeout,
-            headers={"User-Agent": "watcher/0.1 (+self-hosted parcel tracker)", **self.auth_headers()},
+            headers={"User-Agent": self.user_agent},
             transport=transport,
         )
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name!r} base_url={str(self._client.base_url)!r}>"
+
+    def make_limiter(
+        self, per_second: float | None = None, per_day: int | None = None
+    ) -> RateLimiter:
+        """A limiter with the configured (or given, or documented) budget."""
+        return RateLimiter(
+            per_second=self.config.requests_per_second
+            or per_second
+            or self.default_requests_per_second,
+            per_day=self.config.requests_per_day or per_day or self.default_requests_per_day,
+            name=self.name,
+            max_wait=self.max_rate_wait,
+        )
+
+    def limiter_for(self, method: str, url: str) -> RateLimiter:
+        """The limiter a request counts against (override for per-endpoint budgets)."""
+        return self.limiter
 
     def auth_headers(self) -> dict[str, str]:
         """Headers carrying the key; never logged."""
         return {}
 
     def api_key(self) -> str:
+        """The configured key, or ProviderAuthError when there is none."""
         if self.config.api_key is None or not self.config.api_key.get_secret_value():
             raise ProviderAuthError(self.name, "no api_key configured")
         return self.config.api_key.get_secret_value()
 
+    def redact(self, message: str) -> str:
+        """`message` with the api key blanked out (servers sometimes echo it)."""
+        key = self.config.api_key.get_secret_value() if self.config.api_key else ""
+        return message.replace(key, "***") if key else message
+
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """Send a request; map transport errors and HTTP error statuses to ProviderErrors."""
+    async def fetch(self, numbers: Sequence[str]) -> Mapping[str, TrackingResult]:
+        """Fetch any number of tracking numbers, `batch_size` per request, one batch at a time."""
+        results: dict[str, TrackingResult] = {}
+        for batch in batched(numbers, self.batch_size):
+            results.update(await self.fetch_batch(batch))
+        return results
+
+    async def fetch_batch(self, numbers: Sequence[str]) -> Mapping[str, TrackingResult]:
+        """Fetch at most `batch_size` numbers (implemented by each adapter)."""
+        raise NotImplementedError
+
+    async def request(
+        self, method: str, url: str, *, accept: Collection[int] = (200,), **kwargs: Any
+    ) -> httpx.Response:
+        """Send a request within the rate budget; map failures to ProviderErrors.
+
+        Statuses in `accept` are returned for the adapter to read; 401/403, 429/503, other
+        5xx and any other unexpected status raise the matching ProviderError.
+        """
+        limiter = self.limiter_for(method, url)
+        await limiter.acquire()
+        headers = {**kwargs.pop("headers", {}), **self.auth_headers()}
         try:
-            response = await self._client.request(method, url, **kwargs)
+            response = await self._client.request(method, url, headers=headers, **kwargs)
         except httpx.TimeoutException as exc:
             raise ProviderUnavailable(self.name, f"timed out ({type(exc).__name__})") from None
         except httpx.TransportError as exc:
-            raise ProviderUnavailable(self.name, f"connection failed ({type(exc).__name__})") from None
-        self.raise_for_status(response)
-        return response
+            raise ProviderUnavailable(
+                self.name, f"connection failed ({type(exc).__name__})"
+            ) from None
+        if response.status_code in accept:
+            return response
+        try:
+            self.raise_for_status(response)
+        except ProviderRateLimited as exc:
+            if exc.retry_after:
+                limiter.penalize(exc.retry_after)
+            raise
+        raise ProviderResponseError(
+            self.name, f"HTTP {response.status_code}: {self.redact(excerpt(response.text))}"
+        )
 
     def raise_for_status(self, response: httpx.Response) -> None:
+        """Raise the ProviderError a transport-level HTTP status means (if any)."""
         code = response.status_code
         if code in (401, 403):
             raise ProviderAuthError(self.name, f"HTTP {code}: key rejected")
@@ -156,7 +290,9 @@ class HttpProvider:
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
             )
         if code >= 500:
-            raise ProviderUnavailable(self.name, f"HTTP {code}: {excerpt(response.text)}")
+            raise ProviderUnavailable(
+                self.name, f"HTTP {code}: {self.redact(excerpt(response.text))}"
+            )
 
     def json(self, response: httpx.Response) -> Any:
         """Decode a JSON body or raise ProviderResponseError with a short excerpt."""
@@ -164,5 +300,23 @@ class HttpProvider:
             return response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise ProviderResponseError(
-                self.name, f"HTTP {response.status_code}: not JSON: {excerpt(response.text)!r}"
+                self.name,
+                f"HTTP {response.status_code}: not JSON: {self.redact(excerpt(response.text))!r}",
             ) from None
+
+    def json_object(self, response: httpx.Response) -> dict[str, Any]:
+        """Decode a JSON object body; anything else is a ProviderResponseError."""
+        data = self.json(response)
+        if not isinstance(data, dict):
+            raise ProviderResponseError(
+                self.name, f"expected a JSON object, got {type(data).__name__}"
+            )
+        return data
+
+    def safe_parse(self, parse: Callable[[], T], what: str) -> T | None:
+        """Run one item's parser; a crash on a malformed item is logged and skipped, not fatal."""
+        try:
+            return parse()
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            self.log.warning("skipped malformed %s: %s: %s", what, type(exc).__name__, exc)
+            return None
