@@ -1,0 +1,79 @@
+"""`watcher demo`: the main job on bundled demo parcels, at a fixed moment, in a throw-away database."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from watcher.app import App
+from watcher.clock import FrozenClock
+from watcher.config import load_settings
+from watcher.errors import ConfigError
+from watcher.logs import setup_logging
+from watcher.notify import RecordingNotifier
+from watcher.render import alert_json, alert_text, shipment_text
+from watcher.store import repo
+from watcher.timeline import build_timeline
+
+#: The demo's events are fixed, so its "now" is too: same result on any day.
+DEMO_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def demo_config() -> Path:
+    """The demo config: from the source tree, or from the installed package data."""
+    candidates = (
+        Path(__file__).resolve().parent.parent / "config" / "demo" / "watcher.toml",
+        Path(__file__).resolve().parent / "_demo" / "watcher.toml",
+    )
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise ConfigError("demo config not found (looked in config/demo and the installed package)")
+
+
+def run_demo(*, as_json: bool = False) -> int:
+    setup_logging("error")
+    with tempfile.TemporaryDirectory(prefix="watcher-demo-") as tmp:
+        settings = load_settings(demo_config())
+        settings.database_url = SecretStr(f"sqlite:///{Path(tmp) / 'demo.db'}")
+        notifier = RecordingNotifier(["demo"])
+        app = App(settings, clock=FrozenClock(DEMO_NOW), notifier=notifier)
+        try:
+            app.sync_config()
+            asyncio.run(_cycle(app))
+            print_results(app, notifier, as_json=as_json)
+        finally:
+            app.engine.dispose()
+    return 0
+
+
+async def _cycle(app: App) -> None:
+    try:
+        await app.cycle(force=True, everything=True)
+    finally:
+        await app.providers.aclose()
+
+
+def print_results(app: App, notifier: RecordingNotifier, *, as_json: bool) -> None:
+    import json
+
+    with app.sessions() as session:
+        alerts = repo.open_alerts(session)
+        if as_json:
+            print(json.dumps([alert_json(a) for a in alerts], indent=2))
+            return
+        print(f"watcher demo: {len(repo.list_shipments(session))} parcels evaluated as of {DEMO_NOW:%Y-%m-%d %H:%M} UTC\n")
+        for row in repo.list_shipments(session):
+            timeline = build_timeline(repo.stored_events(session, row.id), destination_country=row.dest_country)
+            print(shipment_text(row, timeline, repo.leg_numbers(session, row.id), []))
+            print()
+    print(f"Alerts ({len(alerts)}):")
+    for alert in alerts:
+        print(alert_text(alert, indent="  "))
+    print(f"\nNotifications that would be sent ({len(notifier.sent)}):")
+    for _target, title, _body in notifier.sent:
+        print(f"  - {title}")
