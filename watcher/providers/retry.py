@@ -61,7 +61,12 @@ async def call_with_retry(
         sleep=sleep,
         reraise=True,
     )
-    return await retrying(fn)
+
+    async def attempt() -> T:
+        # tenacity awaits only coroutine functions; `fn` may be a lambda returning an awaitable.
+        return await fn()
+
+    return await retrying(attempt)
 
 
 def next_poll_delay(
