@@ -13,9 +13,13 @@ from datetime import datetime
 
 from watcher.models import Alert
 from watcher.rules.base import Rule, RuleContext, deadline_for
+from watcher.rules.customs import CustomsRule
 from watcher.rules.deadline import DeadlineRule
+from watcher.rules.delivery import DeliveredRule, NotReceivedRule
 from watcher.rules.profiles import BUILTIN_PROFILES, Profile, resolve_profile, validate_profiles
+from watcher.rules.shipping import NotShippedRule
 from watcher.rules.stall import StallRule
+from watcher.rules.status import DeliveryFailedRule, ExceptionRule, ReturningRule
 
 __all__ = [
     "BUILTIN_PROFILES",
@@ -41,7 +45,17 @@ class Evaluation:
 
 def default_rules() -> tuple[Rule, ...]:
     """Every built-in rule, in the order their alerts are listed."""
-    return (DeadlineRule(), StallRule())
+    return (
+        NotShippedRule(),
+        StallRule(),
+        CustomsRule(),
+        DeliveryFailedRule(),
+        ReturningRule(),
+        ExceptionRule(),
+        DeliveredRule(),
+        NotReceivedRule(),
+        DeadlineRule(),
+    )
 
 
 def evaluate(ctx: RuleContext, rules: Sequence[Rule] | None = None) -> Evaluation:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from watcher.models import Action, Alert, Severity, ShipmentView, Status, Timeline
+from watcher.models import Action, Alert, Severity, ShipmentView, Status, Timeline, TimelineEvent
 from watcher.rules.evidence import evidence_checklist
 from watcher.rules.profiles import Profile
 
@@ -140,3 +140,19 @@ def order_ref(shipment: ShipmentView) -> str:
     if shipment.order_id:
         return f"order {shipment.order_id}, tracking {shipment.tracking_number}"
     return f"tracking {shipment.tracking_number}"
+
+
+def run_start(timeline: Timeline, statuses: Iterable[Status]) -> TimelineEvent | None:
+    """The first event of the trailing run of events whose status is in `statuses`."""
+    wanted = set(statuses)
+    start = None
+    for event in reversed(timeline.events):
+        if event.status not in wanted:
+            break
+        start = event
+    return start
+
+
+def plural(count: int, word: str) -> str:
+    """'1 day', '3 days'."""
+    return f"{count} {word}{'' if count == 1 else 's'}"

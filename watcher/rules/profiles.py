@@ -122,10 +122,10 @@ def resolve_profile(
     shipment: ShipmentView | None = None,
 ) -> Profile:
     """The profile for a marketplace with user overrides and the shipment's own values applied."""
+    # An unknown name (a shipment added from the CLI with a typo) gets the base defaults rather
+    # than stopping the daemon; config files are checked by validate_profiles at load time.
     base = BUILTIN_PROFILES.get(marketplace, BUILTIN_PROFILES[_BASE_PROFILE])
     table = dict(profiles.get(marketplace, {}))
-    if marketplace not in BUILTIN_PROFILES and marketplace not in profiles:
-        raise KeyError(f"unknown marketplace profile {marketplace!r} (known: {', '.join(known_profiles(profiles))})")
     if shipment is not None and shipment.max_delivery_days is not None:
         table["max_delivery_days"] = shipment.max_delivery_days
     if not table:

@@ -55,7 +55,7 @@ def stages(timeline: Timeline, destination_country: str | None) -> list[Stage]:
     progress = _Progress()
     for event in timeline.events:
         progress = _advance(progress, event, timeline.milestones, destination_country)
-        result.append(_stage(event.status, progress))
+        result.append(_stage(event.status, event.substatus, progress))
     return result
 
 
@@ -87,9 +87,9 @@ def _reached(at: datetime, *milestones: datetime | None) -> bool:
     return any(m is not None and m <= at for m in milestones)
 
 
-def _stage(status: Status, progress: _Progress) -> Stage:
+def _stage(status: Status, substatus: str | None, progress: _Progress) -> Stage:
     """Map a status plus progress to a stage."""
-    if status == Status.IN_TRANSIT:
+    if status == Status.IN_TRANSIT or (status == Status.CUSTOMS and substatus == "customs.cleared"):
         if progress.arrived:
             return Stage.LAST_MILE
         return Stage.INTERNATIONAL if progress.departed else Stage.ORIGIN
