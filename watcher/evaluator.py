@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
 from watcher.messages import alert_body, alert_title
+from watcher.poller import AUTH_REASON_PREFIX
 from watcher.models import Action, Alert, Severity, Timeline
 from watcher.rules import RuleContext, evaluate
 from watcher.rules.profiles import resolve_profile
@@ -88,8 +89,9 @@ def evaluate_providers(session: Session, now: datetime, *, targets: Sequence[str
     for state in repo.provider_states(session):
         alerts: list[Alert] = []
         failing_for = now - state.failing_since if state.failing_since else None
-        if state.paused_until and state.paused_until > now or (failing_for and failing_for >= PROVIDER_FAILING_ALERT_AFTER):
-            alerts.append(provider_alert(state.name, failing_for, state.last_error, paused=bool(state.paused_until)))
+        auth_paused = bool(state.paused_reason and state.paused_reason.startswith(AUTH_REASON_PREFIX))
+        if auth_paused or (failing_for and failing_for >= PROVIDER_FAILING_ALERT_AFTER):
+            alerts.append(provider_alert(state.name, failing_for, state.last_error, paused=auth_paused))
         for change in repo.apply_alerts(session, f"provider:{state.name}", None, alerts, now):
             log_change(change, None)
             enqueue_for_change(session, change, now, targets=targets, name=state.name, timeline=None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,18 +19,25 @@ import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
-from watcher.errors import ProviderAuthError, ProviderError, ProviderRateLimited
+from watcher.errors import ProviderAuthError, ProviderError, ProviderRateLimited, ProviderUnavailable
 from watcher.models import Status, TrackingResult
 from watcher.providers import load_provider_class, provider_config
 from watcher.providers.base import TrackingProvider
+from watcher.providers.retry import call_with_retry, next_poll_delay
 from watcher.schedule import hours, next_poll_at
-from watcher.store import repo
+from watcher.store import claims, repo
 from watcher.store.tables import ShipmentRow
 
 _LOGGER = logging.getLogger(__name__)
 
 #: How long a provider whose key was rejected is left alone before one more try.
 AUTH_PAUSE = timedelta(hours=6)
+#: Longest backoff of a provider that keeps failing for other reasons.
+PROVIDER_BACKOFF_CAP = timedelta(hours=1)
+#: Marks a pause caused by a rejected key (watcher's own alert says so).
+AUTH_REASON_PREFIX = "auth: "
+#: Calls per batch within one poll for transient failures (the next poll is the real retry).
+RETRY_ATTEMPTS = 3
 
 
 class ProviderPool:
@@ -97,11 +105,22 @@ async def poll_due(
     sessions: sessionmaker[Session],
     providers: ProviderPool,
     force: bool = False,
+    owner: str = "local",
 ) -> PollReport:
-    """Poll every due shipment (all active ones when `force`), store new events."""
+    """Poll every due shipment (all active ones when `force`), store new events.
+
+    Due shipments are claimed for `owner` with a lease, so other instances skip them; the
+    lease is cleared when the next poll time is stored.
+    """
     report = PollReport()
     with sessions() as session:
-        rows = repo.active_shipments(session) if force else repo.due_for_poll(session, now, settings.polling.max_shipments_per_cycle)
+        rows = repo.active_shipments(session) if force else claims.claim_shipments(
+            session,
+            owner=owner,
+            now=now,
+            lease=timedelta(seconds=settings.service.instance_lease_seconds),
+            limit=settings.polling.max_shipments_per_cycle,
+        )
         plan = plan_requests(session, rows, settings)
         paused = {state.name for state in repo.provider_states(session) if state.paused_until and state.paused_until > now}
     report.shipments = len(rows)
@@ -118,7 +137,7 @@ async def poll_due(
     for name in plan.keys() & paused:
         _LOGGER.debug("provider %s is paused; skipping", name)
     await asyncio.gather(*tasks)
-    schedule_next_polls(sessions, rows, outcomes, retry_after, now, settings)
+    schedule_next_polls(sessions, rows, outcomes, retry_after, now, settings, owner=None if force else owner)
     return report
 
 
@@ -144,32 +163,42 @@ async def _poll_provider(
     outcomes: dict[int, list[bool]],
     retry_after: dict[int, float],
 ) -> None:
-    """Ask one provider about its share, batch by batch; store each batch as it arrives."""
+    """Ask one provider about its share in batches, a few at a time; store each batch as it arrives.
+
+    The adapter's rate limiter spaces the requests, the semaphore bounds the work in flight.
+    """
     try:
         provider = providers.get(name)
     except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the others
         _note_failure(name, f"cannot start: {exc}", now, sessions, report)
         return
     size = max(1, provider.batch_size)
-    for start in range(0, len(wanted), size):
-        batch = wanted[start : start + size]
-        numbers = list(dict.fromkeys(w.number for w in batch))
-        report.requests += 1
-        try:
-            results = await provider.fetch(numbers)
-        except ProviderError as exc:
-            handle_provider_error(exc, batch, now, sessions, report, outcomes, retry_after)
-            if isinstance(exc, ProviderAuthError):
-                return  # paused: do not hammer it with the remaining batches
-            continue
-        except Exception as exc:  # noqa: BLE001 - an adapter bug is reported, not fatal
-            _LOGGER.exception("provider %s crashed on a batch of %d numbers", name, len(numbers))
-            handle_provider_error(ProviderError(name, f"adapter error: {type(exc).__name__}"), batch, now, sessions,
-                                  report, outcomes, retry_after)
-            continue
-        store_batch(name, batch, results, now, sessions, report)
-        for item in batch:
-            outcomes[item.shipment_id].append(True)
+    limit = asyncio.Semaphore(max(1, int(getattr(getattr(provider, "config", None), "max_concurrency", 4))))
+    paused = asyncio.Event()
+
+    async def one_batch(batch: list[_Wanted]) -> None:
+        async with limit:
+            if paused.is_set():
+                return  # the key was rejected meanwhile: do not hammer the provider
+            numbers = list(dict.fromkeys(w.number for w in batch))
+            report.requests += 1
+            try:
+                results = await call_with_retry(lambda: provider.fetch(numbers), attempts=RETRY_ATTEMPTS)
+            except ProviderError as exc:
+                if isinstance(exc, ProviderAuthError):
+                    paused.set()
+                handle_provider_error(exc, batch, now, sessions, report, outcomes, retry_after)
+                return
+            except Exception as exc:  # noqa: BLE001 - an adapter bug is reported, not fatal
+                _LOGGER.exception("provider %s crashed on a batch of %d numbers", name, len(numbers))
+                handle_provider_error(ProviderError(name, f"adapter error: {type(exc).__name__}"), batch, now,
+                                      sessions, report, outcomes, retry_after)
+                return
+            store_batch(name, batch, results, now, sessions, report)
+            for item in batch:
+                outcomes[item.shipment_id].append(True)
+
+    await asyncio.gather(*(one_batch(wanted[i : i + size]) for i in range(0, len(wanted), size)))
 
 
 def store_batch(
@@ -214,26 +243,44 @@ def handle_provider_error(
     outcomes: dict[int, list[bool]],
     retry_after: dict[int, float],
 ) -> None:
-    """Sort a failure: auth pauses the provider, others back off the batch's shipments."""
-    paused_until = now + AUTH_PAUSE if isinstance(exc, ProviderAuthError) else None
-    _note_failure(exc.provider, exc.detail, now, sessions, report, paused_until=paused_until)
+    """Sort a failure: auth pauses the provider, others back it off and the batch's shipments."""
+    _note_failure(exc.provider, exc.detail, now, sessions, report, error=exc)
     for item in batch:
         outcomes[item.shipment_id].append(False)
         if isinstance(exc, ProviderRateLimited) and exc.retry_after is not None:
             retry_after[item.shipment_id] = max(retry_after.get(item.shipment_id, 0.0), exc.retry_after)
 
 
+def provider_pause(error: ProviderError | None, failures: int, now: datetime) -> tuple[datetime | None, str | None]:
+    """How long to leave a failing provider alone, and why. Pure.
+
+    A rejected key waits hours (the owner must act); a rate limit waits what the provider asked;
+    an outage backs off exponentially (1 min, 2, 4, ... capped at PROVIDER_BACKOFF_CAP). A bad
+    answer about one batch pauses nothing: that batch is skipped and its shipments back off.
+    """
+    if isinstance(error, ProviderAuthError):
+        return now + AUTH_PAUSE, AUTH_REASON_PREFIX + error.detail
+    if isinstance(error, ProviderRateLimited) and error.retry_after:
+        return now + timedelta(seconds=error.retry_after), "rate limited"
+    if not isinstance(error, ProviderUnavailable):
+        return None, None
+    delay = min(PROVIDER_BACKOFF_CAP, timedelta(minutes=1) * 2 ** max(0, failures - 1))
+    return now + delay, f"backing off after {failures} failures"
+
+
 def _note_failure(
     name: str, detail: str, now: datetime, sessions: sessionmaker[Session], report: PollReport,
-    *, paused_until: datetime | None = None,
+    *, error: ProviderError | None = None,
 ) -> None:
     report.errors.append(f"{name}: {detail}")
     with sessions.begin() as session:
-        state = repo.record_provider_failure(session, name, detail, now, paused_until=paused_until)
-        first = state.consecutive_failures == 1
+        state = repo.record_provider_failure(session, name, detail, now)
+        failures = state.consecutive_failures
+        state.paused_until, state.paused_reason = provider_pause(error, failures, now)
     # Log the first failure loudly, repeats quietly (the provider alert reports long outages).
-    log = _LOGGER.warning if first or paused_until else _LOGGER.debug
-    log("provider %s failed: %s%s", name, detail, " (paused)" if paused_until else "")
+    auth = isinstance(error, ProviderAuthError)
+    log = _LOGGER.warning if failures == 1 or auth else _LOGGER.debug
+    log("provider %s failed: %s%s", name, detail, " (paused: check its api_key)" if auth else "")
 
 
 def schedule_next_polls(
@@ -243,8 +290,10 @@ def schedule_next_polls(
     retry_after: Mapping[int, float],
     now: datetime,
     settings: Settings,
+    *,
+    owner: str | None = None,
 ) -> None:
-    """Store each polled shipment's next poll time (success: adaptive; failure: backoff)."""
+    """Store each polled shipment's next poll time (success: adaptive; failure: backoff), ending `owner`'s lease."""
     from watcher.rules import deadline_for
     from watcher.rules.profiles import resolve_profile
 
@@ -255,6 +304,8 @@ def schedule_next_polls(
                 continue
             results = outcomes.get(row.id, [])
             row.last_polled_at = now
+            if owner is not None:
+                claims.release(row, owner)
             if results and not any(results):
                 row.poll_failures = (row.poll_failures or 0) + 1
                 row.next_poll_at = now + backoff_delay(row.poll_failures, retry_after.get(row.id), settings)
@@ -274,13 +325,12 @@ def schedule_next_polls(
 
 def backoff_delay(failures: int, retry_after: float | None, settings: Settings) -> timedelta:
     """Exponential backoff with jitter, capped; a provider's Retry-After wins when longer."""
-    from watcher.providers.retry import next_poll_delay
-
     seconds = next_poll_delay(
         failures,
         base=60.0,
         cap=hours(settings.polling.max_backoff_hours).total_seconds(),
         retry_after=retry_after,
+        jitter=random.uniform(0, 0.1),
     )
     return timedelta(seconds=seconds)
 

@@ -41,7 +41,8 @@ class ReplayProvider:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.name = name or self.name
-        self.batch_size = config.batch_size or 100
+        # One file per request: a broken file then fails only its own shipment.
+        self.batch_size = config.batch_size or 1
         path = Path(config.path).expanduser()
         self.directory = path if path.is_absolute() else (config_dir or Path.cwd()) / path
 
