@@ -35,10 +35,32 @@ _EXTRA: dict[str, tuple[str, ...]] = {
 }
 
 
+#: The `held` key `render_advice` looks up to mark an item as already in hand.
+HELD_KEYS: dict[str, str] = {
+    ORDER_NUMBER: "order_id",
+    TRACKING_NUMBER: "tracking_number",
+    TIMELINE: "timeline",
+    SCREENSHOTS: "screenshots",
+    SELLER_MESSAGES: "seller_messages",
+    COURIER_MESSAGES: "courier_messages",
+    POST_OFFICE: "post_office_statement",
+    POLICE: "police_report",
+    PHOTOS: "photos",
+    CUSTOMS_LETTER: "customs_notice",
+    PICKUP_NOTICE: "pickup_notice",
+    RETURN_PROOF: "timeline",  # the return scan is in the timeline watcher keeps
+}
+
+
 def evidence_checklist(alert_kind: str, shipment: ShipmentView) -> list[str]:
     """The evidence to gather for an alert kind, with this shipment's numbers filled in."""
-    items = [*_BASE, *_EXTRA.get(alert_kind, ())]
-    return [_fill(item, shipment) for item in items]
+    return [text for _, text in evidence_items(alert_kind, shipment)]
+
+
+def evidence_items(alert_kind: str | None, shipment: ShipmentView) -> list[tuple[str, str]]:
+    """(held key, text) pairs for an alert kind (None: the basics every case needs)."""
+    items = [*_BASE, *_EXTRA.get(alert_kind or "", ())]
+    return [(HELD_KEYS[item], _fill(item, shipment)) for item in items]
 
 
 def _fill(item: str, shipment: ShipmentView) -> str:
