@@ -131,6 +131,14 @@ class EventSource:
     description: str
     raw_status: str | None = None
     time: datetime | None = None
+    #: The provider's untranslated text, when it differs from `description`.
+    raw_description: str | None = None
+    location: str | None = None
+    country: str | None = None
+    #: The zone assumed to place `time` in UTC (None when the provider gave an offset).
+    tz_assumption: str | None = None
+    #: This provider's own sub-status reading (the merged event keeps the most specific one).
+    substatus: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +174,15 @@ class Milestones:
 
 
 @dataclass(frozen=True, slots=True)
+class DeliveryEstimate:
+    """A delivery date promised or estimated by one source, and when it was reported."""
+
+    date: date
+    source: str  # e.g. a provider name or "seller"
+    reported_at: datetime | None = None  # aware, UTC
+
+
+@dataclass(frozen=True, slots=True)
 class Timeline:
     """A parcel's one true timeline: merged, de-duplicated, ordered, with derived facts."""
 
@@ -175,6 +192,8 @@ class Timeline:
     milestones: Milestones = field(default_factory=Milestones)
     #: True when real scans arrived after a delivery event (a delivery anomaly).
     moved_after_delivery: bool = False
+    #: The most recently reported delivery estimate, if any source gave one.
+    estimated_delivery: DeliveryEstimate | None = None
 
     @property
     def last_event(self) -> TimelineEvent | None:
