@@ -36,8 +36,6 @@ AUTH_PAUSE = timedelta(hours=6)
 PROVIDER_BACKOFF_CAP = timedelta(hours=1)
 #: Marks a pause caused by a rejected key (watcher's own alert says so).
 AUTH_REASON_PREFIX = "auth: "
-#: Calls per batch within one poll for transient failures (the next poll is the real retry).
-RETRY_ATTEMPTS = 3
 
 
 class ProviderPool:
@@ -183,7 +181,7 @@ async def _poll_provider(
             numbers = list(dict.fromkeys(w.number for w in batch))
             report.requests += 1
             try:
-                results = await call_with_retry(lambda: provider.fetch(numbers), attempts=RETRY_ATTEMPTS)
+                results = await call_with_retry(lambda: provider.fetch(numbers), attempts=settings.polling.retry_attempts)
             except ProviderError as exc:
                 if isinstance(exc, ProviderAuthError):
                     paused.set()
