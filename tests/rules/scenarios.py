@@ -43,12 +43,20 @@ class Scenario:
     def evaluate(self, shipment: ShipmentView, now: datetime) -> Evaluation:
         """Evaluate one shipment with only the events known at `now`."""
         known = [e for e in self.events.get(shipment.tracking_number, ()) if e.time <= now]
-        return evaluate(self.context(shipment, now, build_timeline(known, destination_country=shipment.destination.country)))
+        return evaluate(
+            self.context(
+                shipment,
+                now,
+                build_timeline(known, destination_country=shipment.destination.country),
+            )
+        )
 
     def context(self, shipment: ShipmentView, now: datetime, timeline: Timeline) -> RuleContext:
         """The rule context for one shipment at `now`."""
         profile = resolve_profile(self.config.get("profiles", {}), shipment.marketplace, shipment)
-        return RuleContext(shipment=shipment, timeline=timeline, now=now, profile=profile, tz=self.tz)
+        return RuleContext(
+            shipment=shipment, timeline=timeline, now=now, profile=profile, tz=self.tz
+        )
 
 
 def scenario_names() -> list[str]:
@@ -61,10 +69,15 @@ def load(name: str) -> Scenario:
     root = SCENARIOS / name
     config = tomllib.loads((root / "watcher.toml").read_text())
     expected = json.loads((root / "expected.json").read_text())
-    marks = {(m["tracking_number"], m["command"]): _aware(m["at"]) for m in expected.get("marks", ())}
+    marks = {
+        (m["tracking_number"], m["command"]): _aware(m["at"]) for m in expected.get("marks", ())
+    }
     shipments = tuple(_shipment(raw, marks) for raw in config.get("shipments", ()))
     replay = root / config["providers"]["replay"]["path"]
-    events = {s.tracking_number: _events(replay / f"{s.tracking_number}.json", s.tracking_number) for s in shipments}
+    events = {
+        s.tracking_number: _events(replay / f"{s.tracking_number}.json", s.tracking_number)
+        for s in shipments
+    }
     checks = [_check(expected), *(_check(item) for item in expected.get("also", ()))]
     return Scenario(name, config, shipments, events, tuple(checks))
 
@@ -76,7 +89,9 @@ def _aware(text: str) -> datetime:
 
 
 def _check(raw: dict[str, Any]) -> Check:
-    alerts = frozenset((a["tracking_number"], a["kind"], a["action"], a["act_by"]) for a in raw["alerts"])
+    alerts = frozenset(
+        (a["tracking_number"], a["kind"], a["action"], a["act_by"]) for a in raw["alerts"]
+    )
     return Check(now=_aware(raw["now"]), alerts=alerts)
 
 
@@ -91,7 +106,9 @@ def _shipment(raw: dict[str, Any], marks: dict[tuple[str, str], datetime]) -> Sh
         ordered_at=_date(raw.get("ordered_at")),
         protection_ends=_date(raw.get("protection_ends")),
         max_delivery_days=raw.get("max_delivery_days"),
-        destination=Destination(country=dest.get("country"), city=dest.get("city"), postcode=dest.get("postcode")),
+        destination=Destination(
+            country=dest.get("country"), city=dest.get("city"), postcode=dest.get("postcode")
+        ),
         received_at=marks.get((number, "received")),
         not_received_at=marks.get((number, "not-received")),
         insured=raw.get("insured", False),
@@ -116,7 +133,8 @@ def _stored(item: dict[str, Any], number: str) -> StoredEvent:
         time=datetime.fromisoformat(item["time"]),
         description=item["description"],
         location=location,
-        country=item.get("country") or (tail.upper() if len(tail) == 2 and tail.isalpha() else None),
+        country=item.get("country")
+        or (tail.upper() if len(tail) == 2 and tail.isalpha() else None),
         status=Status(item["status"]) if item.get("status") else None,
         substatus=item.get("substatus"),
     )

@@ -10,11 +10,20 @@ import pytest
 from watcher.config import Settings
 from watcher.errors import ConfigError
 from watcher.models import ShipmentView
-from watcher.rules import BUILTIN_PROFILES, Profile, deadline_for, resolve_profile, validate_profiles
+from watcher.rules import (
+    BUILTIN_PROFILES,
+    Profile,
+    deadline_for,
+    resolve_profile,
+    validate_profiles,
+)
 
 
 def _settings(profiles: dict, marketplaces: tuple[str, ...] = ()) -> Settings:
-    shipments = [{"tracking_number": f"LP0000000000000{i}", "marketplace": m} for i, m in enumerate(marketplaces)]
+    shipments = [
+        {"tracking_number": f"LP0000000000000{i}", "marketplace": m}
+        for i, m in enumerate(marketplaces)
+    ]
     return Settings(profiles=profiles, shipments=shipments)
 
 
@@ -36,7 +45,12 @@ def test_new_profile_starts_from_aliexpress_defaults() -> None:
 
 def test_shipment_max_delivery_days_beats_profile() -> None:
     shipment = ShipmentView("LP00000000000001", max_delivery_days=20)
-    assert resolve_profile({"aliexpress": {"max_delivery_days": 45}}, "aliexpress", shipment).max_delivery_days == 20
+    assert (
+        resolve_profile(
+            {"aliexpress": {"max_delivery_days": 45}}, "aliexpress", shipment
+        ).max_delivery_days
+        == 20
+    )
 
 
 def test_unknown_marketplace_falls_back_to_defaults() -> None:
@@ -46,11 +60,26 @@ def test_unknown_marketplace_falls_back_to_defaults() -> None:
 @pytest.mark.parametrize(
     ("profiles", "message"),
     [
-        ({"aliexpress": {"stall_days": 3}}, "watcher.toml: profiles.aliexpress.stall_days: unknown key"),
-        ({"aliexpress": {"customs_days": 0}}, "watcher.toml: profiles.aliexpress.customs_days: Input should be greater than 0"),
-        ({"temu": {"max_delivery_days": "soon"}}, "watcher.toml: profiles.temu.max_delivery_days: Input should be a valid integer"),
-        ({"aliexpress": {"not_shipped_days": 30}}, "watcher.toml: profiles.aliexpress: not_shipped_dispute_days must be >= not_shipped_days"),
-        ({"aliexpress": {"fast_delivery_days": {"DE": -1}}}, "watcher.toml: profiles.aliexpress: fast_delivery_days values must be >= 0"),
+        (
+            {"aliexpress": {"stall_days": 3}},
+            "watcher.toml: profiles.aliexpress.stall_days: unknown key",
+        ),
+        (
+            {"aliexpress": {"customs_days": 0}},
+            "watcher.toml: profiles.aliexpress.customs_days: Input should be greater than 0",
+        ),
+        (
+            {"temu": {"max_delivery_days": "soon"}},
+            "watcher.toml: profiles.temu.max_delivery_days: Input should be a valid integer",
+        ),
+        (
+            {"aliexpress": {"not_shipped_days": 30}},
+            "watcher.toml: profiles.aliexpress: not_shipped_dispute_days must be >= not_shipped_days",
+        ),
+        (
+            {"aliexpress": {"fast_delivery_days": {"DE": -1}}},
+            "watcher.toml: profiles.aliexpress: fast_delivery_days values must be >= 0",
+        ),
     ],
 )
 def test_bad_profile_tables_name_file_and_key(profiles: dict, message: str) -> None:
@@ -68,7 +97,9 @@ def test_unknown_marketplace_in_shipments_is_a_config_error() -> None:
 
 
 def test_valid_profiles_pass() -> None:
-    validate_profiles(_settings({"temu": {"max_delivery_days": 30}}, ("temu", "aliexpress")), "watcher.toml")
+    validate_profiles(
+        _settings({"temu": {"max_delivery_days": 30}}, ("temu", "aliexpress")), "watcher.toml"
+    )
 
 
 def test_documented_snippet_matches_the_defaults() -> None:
@@ -92,11 +123,22 @@ def _toml(value: object) -> str:
 @pytest.mark.parametrize(
     ("shipment", "expected"),
     [
-        (ShipmentView("LP00000000000001", protection_ends=date(2026, 11, 5), ordered_at=date(2026, 10, 1)), date(2026, 11, 5)),
+        (
+            ShipmentView(
+                "LP00000000000001", protection_ends=date(2026, 11, 5), ordered_at=date(2026, 10, 1)
+            ),
+            date(2026, 11, 5),
+        ),
         (ShipmentView("LP00000000000001", ordered_at=date(2026, 10, 1)), date(2026, 11, 30)),
-        (ShipmentView("LP00000000000001", ordered_at=date(2026, 10, 1), max_delivery_days=30), date(2026, 10, 31)),
+        (
+            ShipmentView("LP00000000000001", ordered_at=date(2026, 10, 1), max_delivery_days=30),
+            date(2026, 10, 31),
+        ),
         # Without an order date: when watcher first saw it, minus the assumed 3-day lag.
-        (ShipmentView("LP00000000000001", created_at=datetime(2026, 10, 4, 9, tzinfo=UTC)), date(2026, 11, 30)),
+        (
+            ShipmentView("LP00000000000001", created_at=datetime(2026, 10, 4, 9, tzinfo=UTC)),
+            date(2026, 11, 30),
+        ),
         (ShipmentView("LP00000000000001"), None),
     ],
 )

@@ -10,12 +10,27 @@ from tests.rules.scenarios import Scenario, load, scenario_names
 
 NAMES = scenario_names()
 ALL_KINDS = {
-    "not_shipped", "stalled", "customs_hold", "delivery_failed", "returning", "exception",
-    "delivered_unconfirmed", "delivered_suspicious", "not_received", "deadline_near", "deadline_passed",
+    "not_shipped",
+    "stalled",
+    "customs_hold",
+    "delivery_failed",
+    "returning",
+    "exception",
+    "delivered_unconfirmed",
+    "delivered_suspicious",
+    "not_received",
+    "deadline_near",
+    "deadline_passed",
 }
 ALL_ACTIONS = {
-    "wait", "contact_seller", "open_dispute", "escalate_dispute", "contact_courier",
-    "file_courier_claim", "collect_parcel", "confirm_receipt",
+    "wait",
+    "contact_seller",
+    "open_dispute",
+    "escalate_dispute",
+    "contact_courier",
+    "file_courier_claim",
+    "collect_parcel",
+    "confirm_receipt",
 }
 
 
@@ -41,7 +56,9 @@ def test_scenario_other_moments(name: str) -> None:
     """Threshold edges and escalation steps listed under 'also' (events after that moment unseen)."""
     scenario = load(name)
     for index in range(1, len(scenario.checks)):
-        assert _alerts_at(scenario, index) == set(scenario.checks[index].alerts), scenario.checks[index].now
+        assert _alerts_at(scenario, index) == set(scenario.checks[index].alerts), scenario.checks[
+            index
+        ].now
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from watcher.models import Action, Alert, ShipmentView, Timeline
+from watcher.models import Action, Alert, Severity, ShipmentView, Timeline
 from watcher.rules.base import deadline_for, last_dispute_day
 from watcher.rules.evidence import evidence_checklist, evidence_items
 from watcher.rules.profiles import Profile
@@ -69,7 +69,9 @@ def _header(shipment: ShipmentView, profile: Profile, today: date) -> str:
     lines.append(" · ".join(facts))
     deadline = deadline_for(shipment, profile)
     if deadline is None:
-        lines.append("Protection deadline: unknown (set ordered_at or protection_ends for this shipment)")
+        lines.append(
+            "Protection deadline: unknown (set ordered_at or protection_ends for this shipment)"
+        )
     else:
         if shipment.protection_ends:
             source = "from the order"
@@ -79,8 +81,10 @@ def _header(shipment: ShipmentView, profile: Profile, today: date) -> str:
             source = "estimated from when watcher first saw the parcel"
         left = (deadline - today).days
         when = f"in {left} days" if left > 0 else ("today" if left == 0 else f"{-left} days ago")
-        lines.append(f"Protection ends {deadline:%a %Y-%m-%d} ({when}, {source}); "
-                     f"last day for a late dispute {last_dispute_day(deadline, profile):%Y-%m-%d}")
+        lines.append(
+            f"Protection ends {deadline:%a %Y-%m-%d} ({when}, {source}); "
+            f"last day for a late dispute {last_dispute_day(deadline, profile):%Y-%m-%d}"
+        )
     return "\n".join(lines)
 
 
@@ -96,8 +100,11 @@ def _summary(shipment: ShipmentView, timeline: Timeline, now: datetime, tz: Zone
         f"Status: {_status_words(timeline, stage)} — {len(timeline.events)} events",
         f"Last event: {last.time.astimezone(tz):%Y-%m-%d %H:%M}{where}: {last.description} ({ago} days ago)",
     ]
-    reached = [f"{label} {getattr(timeline.milestones, attr).astimezone(tz):%m-%d}"
-               for attr, label in _MILESTONES if getattr(timeline.milestones, attr) is not None]
+    reached = [
+        f"{label} {getattr(timeline.milestones, attr).astimezone(tz):%m-%d}"
+        for attr, label in _MILESTONES
+        if getattr(timeline.milestones, attr) is not None
+    ]
     if reached:
         lines.append("Milestones: " + " · ".join(reached))
     if timeline.moved_after_delivery:
@@ -118,7 +125,9 @@ def _open_alerts(alerts: Sequence[Alert]) -> str:
     lines = ["Open alerts:"]
     for alert in _by_urgency(alerts):
         by = f" by {alert.act_by.isoformat()}" if alert.act_by else ""
-        lines.append(f"  [{alert.severity.value}] {alert.kind}: {_ACTION_WORDS[alert.action].lower()}{by}")
+        lines.append(
+            f"  [{Severity(alert.severity).value}] {alert.kind}: {_ACTION_WORDS[Action(alert.action)].lower()}{by}"
+        )
     return "\n".join(lines)
 
 
@@ -128,7 +137,7 @@ def _next_step(alerts: Sequence[Alert]) -> str:
         return "Next step: nothing to do now; watcher will tell you if anything changes."
     first = _by_urgency(alerts)[0]
     by = f" by {first.act_by:%a %Y-%m-%d}" if first.act_by else ""
-    return f"Next step: {_ACTION_WORDS[first.action]}{by}.\n  {first.message}"
+    return f"Next step: {_ACTION_WORDS[Action(first.action)]}{by}.\n  {first.message}"
 
 
 def _checklist(shipment: ShipmentView, alerts: Sequence[Alert], held: Mapping[str, bool]) -> str:
@@ -152,4 +161,5 @@ def _unique(groups: Iterable[list[tuple[str, str]]]) -> list[tuple[str, str]]:
 
 def _by_urgency(alerts: Sequence[Alert]) -> list[Alert]:
     """Critical first, then the earliest date (alerts without a date last)."""
-    return sorted(alerts, key=lambda a: (-a.severity.rank, a.act_by or date.max, a.kind))
+    # Severity() also accepts the plain strings an alert read back from the store may carry.
+    return sorted(alerts, key=lambda a: (-Severity(a.severity).rank, a.act_by or date.max, a.kind))

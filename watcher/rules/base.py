@@ -41,8 +41,16 @@ class RuleContext:
         """The owner's calendar date of a moment."""
         return moment.astimezone(self.tz).date()
 
-    def alert(self, kind: str, action: Action, severity: Severity, message: str, *,
-              act_by: date | None, key: str | None = None) -> Alert:
+    def alert(
+        self,
+        kind: str,
+        action: Action,
+        severity: Severity,
+        message: str,
+        *,
+        act_by: date | None,
+        key: str | None = None,
+    ) -> Alert:
         """An alert for this shipment with the evidence checklist of its kind."""
         return Alert(
             tracking_number=self.shipment.tracking_number,
@@ -84,7 +92,9 @@ def last_dispute_day(deadline: date, profile: Profile) -> date:
     return deadline + timedelta(days=profile.dispute_window_days)
 
 
-def ladder(ctx: RuleContext, *, first: Action = Action.CONTACT_SELLER) -> tuple[Action, date | None]:
+def ladder(
+    ctx: RuleContext, *, first: Action = Action.CONTACT_SELLER
+) -> tuple[Action, date | None]:
     """The next rung for a problem the seller must fix: `first` while time allows, then a dispute."""
     deadline = ctx.deadline
     if deadline is None:
@@ -111,7 +121,10 @@ def ladder_moments(ctx: RuleContext) -> list[datetime]:
     if deadline is None:
         return []
     lead = ctx.profile.contact_seller_lead_days
-    return [ctx.day_start(deadline - timedelta(days=lead - 1)), ctx.day_start(deadline + timedelta(days=1))]
+    return [
+        ctx.day_start(deadline - timedelta(days=lead - 1)),
+        ctx.day_start(deadline + timedelta(days=1)),
+    ]
 
 
 def earliest_after(now: datetime, moments: Iterable[datetime | None]) -> datetime | None:

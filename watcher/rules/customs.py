@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from watcher.models import Action, Alert, Severity, Status, TimelineEvent
-from watcher.rules.base import RuleContext, by_when, earliest_after, is_quiet, ladder, ladder_moments, plural, run_start
+from watcher.rules.base import (
+    RuleContext,
+    by_when,
+    earliest_after,
+    is_quiet,
+    ladder,
+    ladder_moments,
+    plural,
+    run_start,
+)
 
 HELD = "customs.held"
 DUTIES = "customs.duties_due"
@@ -34,11 +43,15 @@ class CustomsRule:
             return None
         notice = self._notice(ctx)
         if notice is not None:
-            return earliest_after(ctx.now, [ctx.day_start(self._reply_by(ctx, notice) + timedelta(days=1))])
+            return earliest_after(
+                ctx.now, [ctx.day_start(self._reply_by(ctx, notice) + timedelta(days=1))]
+            )
         start = self._processing_since(ctx)
         if start is None:
             return None
-        return earliest_after(ctx.now, [start.time + timedelta(days=ctx.profile.customs_days), *ladder_moments(ctx)])
+        return earliest_after(
+            ctx.now, [start.time + timedelta(days=ctx.profile.customs_days), *ladder_moments(ctx)]
+        )
 
     def _notice(self, ctx: RuleContext) -> TimelineEvent | None:
         """The latest event when it says customs holds the parcel or wants duties."""
@@ -61,28 +74,49 @@ class CustomsRule:
         reply_by = self._reply_by(ctx, notice)
         late = ctx.today > reply_by
         if notice.substatus == DUTIES:
-            text = (f"Customs wants import duties or VAT for this parcel (since {ctx.date_of(notice.time):%Y-%m-%d}). "
-                    f"Pay through the courier's or post office's link or counter{by_when(reply_by)}, or it goes "
-                    f"back to China. AliExpress collects EU VAT at checkout (IOSS) on orders up to EUR 150: if "
-                    f"you are charged VAT again, send the courier the order invoice and ask the seller to refund it.")
+            text = (
+                f"Customs wants import duties or VAT for this parcel (since {ctx.date_of(notice.time):%Y-%m-%d}). "
+                f"Pay through the courier's or post office's link or counter{by_when(reply_by)}, or it goes "
+                f"back to China. AliExpress collects EU VAT at checkout (IOSS) on orders up to EUR 150: if "
+                f"you are charged VAT again, send the courier the order invoice and ask the seller to refund it."
+            )
         else:
-            text = (f"Customs is holding this parcel (since {ctx.date_of(notice.time):%Y-%m-%d}): they usually want "
-                    f"the invoice or proof of value, sometimes your ID or a description of the goods. Answer the "
-                    f"customs or courier notice{by_when(reply_by)}, or the parcel is returned to the seller.")
+            text = (
+                f"Customs is holding this parcel (since {ctx.date_of(notice.time):%Y-%m-%d}): they usually want "
+                f"the invoice or proof of value, sometimes your ID or a description of the goods. Answer the "
+                f"customs or courier notice{by_when(reply_by)}, or the parcel is returned to the seller."
+            )
         if late:
-            text += " The usual reply period is over: call the courier today to check it is still held."
+            text += (
+                " The usual reply period is over: call the courier today to check it is still held."
+            )
         severity = Severity.CRITICAL if late else Severity.WARNING
-        return ctx.alert("customs_hold", Action.CONTACT_COURIER, severity, text, act_by=reply_by, key="customs_hold")
+        return ctx.alert(
+            "customs_hold",
+            Action.CONTACT_COURIER,
+            severity,
+            text,
+            act_by=reply_by,
+            key="customs_hold",
+        )
 
     def _slow(self, ctx: RuleContext, start: TimelineEvent) -> Alert:
         """Customs processing is taking longer than the threshold."""
         days = (ctx.now - start.time).days
         action, act_by = ladder(ctx, first=Action.CONTACT_COURIER)
-        head = (f"The parcel has been in customs for {plural(days, 'day')} (since {ctx.date_of(start.time):%Y-%m-%d}); "
-                f"most parcels clear in under {plural(ctx.profile.customs_days, 'day')}.")
+        head = (
+            f"The parcel has been in customs for {plural(days, 'day')} (since {ctx.date_of(start.time):%Y-%m-%d}); "
+            f"most parcels clear in under {plural(ctx.profile.customs_days, 'day')}."
+        )
         if action == Action.CONTACT_COURIER:
-            text = (f"{head} Ask the destination post or courier whether customs needs anything from you"
-                    f"{by_when(act_by)}; if nothing moves, open a dispute{by_when(ctx.deadline)}.")
-            return ctx.alert("customs_hold", action, Severity.WARNING, text, act_by=act_by, key="customs_hold")
+            text = (
+                f"{head} Ask the destination post or courier whether customs needs anything from you"
+                f"{by_when(act_by)}; if nothing moves, open a dispute{by_when(ctx.deadline)}."
+            )
+            return ctx.alert(
+                "customs_hold", action, Severity.WARNING, text, act_by=act_by, key="customs_hold"
+            )
         text = f"{head} Too little time is left to wait: open a dispute ('not received'){by_when(act_by)}."
-        return ctx.alert("customs_hold", action, Severity.CRITICAL, text, act_by=act_by, key="customs_hold")
+        return ctx.alert(
+            "customs_hold", action, Severity.CRITICAL, text, act_by=act_by, key="customs_hold"
+        )

@@ -10,8 +10,8 @@ from watcher.rules.base import (
     by_when,
     earliest_after,
     is_quiet,
-    last_dispute_day,
     ladder,
+    last_dispute_day,
     order_ref,
 )
 
@@ -42,8 +42,13 @@ class DeadlineRule:
         if deadline is None:
             return None
         p = ctx.profile
-        days = (-p.deadline_near_days, 1 - p.contact_seller_lead_days, 1, 1 + p.escalate_after_days,
-                1 + p.dispute_window_days)
+        days = (
+            -p.deadline_near_days,
+            1 - p.contact_seller_lead_days,
+            1,
+            1 + p.escalate_after_days,
+            1 + p.dispute_window_days,
+        )
         return earliest_after(ctx.now, (ctx.day_start(deadline + timedelta(days=d)) for d in days))
 
     def _near(self, ctx: RuleContext, days_left: int, delivered: bool) -> Alert:
@@ -51,21 +56,32 @@ class DeadlineRule:
         deadline = ctx.deadline
         assert deadline is not None
         when = "today" if days_left == 0 else f"in {days_left} day{'s' if days_left != 1 else ''}"
-        head = f"Buyer protection for {order_ref(ctx.shipment)} ends {when} ({deadline:%a %Y-%m-%d})."
+        head = (
+            f"Buyer protection for {order_ref(ctx.shipment)} ends {when} ({deadline:%a %Y-%m-%d})."
+        )
         if delivered:
             return ctx.alert(
-                "deadline_near", Action.CONFIRM_RECEIPT, Severity.WARNING,
+                "deadline_near",
+                Action.CONFIRM_RECEIPT,
+                Severity.WARNING,
                 f"{head} Tracking says delivered: if you have the parcel run `watcher received`; if not, run "
                 f"`watcher not-received` and open a dispute{by_when(deadline)} — after that the order closes.",
-                act_by=deadline, key=KEY,
+                act_by=deadline,
+                key=KEY,
             )
         action, act_by = ladder(ctx)
         if action == Action.CONTACT_SELLER:
-            text = (f"{head} The parcel is not delivered. Ask the seller{by_when(act_by)} to extend buyer "
-                    f"protection or explain the delay; if they do not, open a dispute{by_when(deadline)}.")
-            return ctx.alert("deadline_near", action, Severity.WARNING, text, act_by=act_by, key=KEY)
-        text = (f"{head} The parcel is not delivered. Open a dispute ('not received'){by_when(deadline)} "
-                f"unless the seller has extended protection; attach the timeline export and screenshots.")
+            text = (
+                f"{head} The parcel is not delivered. Ask the seller{by_when(act_by)} to extend buyer "
+                f"protection or explain the delay; if they do not, open a dispute{by_when(deadline)}."
+            )
+            return ctx.alert(
+                "deadline_near", action, Severity.WARNING, text, act_by=act_by, key=KEY
+            )
+        text = (
+            f"{head} The parcel is not delivered. Open a dispute ('not received'){by_when(deadline)} "
+            f"unless the seller has extended protection; attach the timeline export and screenshots."
+        )
         return ctx.alert("deadline_near", action, Severity.CRITICAL, text, act_by=act_by, key=KEY)
 
     def _passed(self, ctx: RuleContext, days_over: int) -> Alert:
@@ -73,17 +89,40 @@ class DeadlineRule:
         deadline = ctx.deadline
         assert deadline is not None
         last = last_dispute_day(deadline, ctx.profile)
-        head = (f"Buyer protection for {order_ref(ctx.shipment)} ended {deadline:%a %Y-%m-%d} "
-                f"({days_over} day{'s' if days_over != 1 else ''} ago) and the parcel is not delivered.")
+        head = (
+            f"Buyer protection for {order_ref(ctx.shipment)} ended {deadline:%a %Y-%m-%d} "
+            f"({days_over} day{'s' if days_over != 1 else ''} ago) and the parcel is not delivered."
+        )
         if ctx.today > last:
-            text = (f"{head} The usual dispute window closed {last:%Y-%m-%d}: open a dispute or contact "
-                    f"AliExpress support today anyway, with the timeline export and screenshots.")
-            return ctx.alert("deadline_passed", Action.OPEN_DISPUTE, Severity.CRITICAL, text, act_by=last, key=KEY)
+            text = (
+                f"{head} The usual dispute window closed {last:%Y-%m-%d}: open a dispute or contact "
+                f"AliExpress support today anyway, with the timeline export and screenshots."
+            )
+            return ctx.alert(
+                "deadline_passed",
+                Action.OPEN_DISPUTE,
+                Severity.CRITICAL,
+                text,
+                act_by=last,
+                key=KEY,
+            )
         if days_over > ctx.profile.escalate_after_days:
-            text = (f"{head} If your dispute is open and the seller has not refunded, escalate it to AliExpress "
-                    f"now; if you have not opened one, open it today. Last day: {last:%a %Y-%m-%d}.")
-            return ctx.alert("deadline_passed", Action.ESCALATE_DISPUTE, Severity.CRITICAL, text,
-                             act_by=last, key=KEY)
-        text = (f"{head} Open a dispute ('not received') now — do not wait for the seller; the last day "
-                f"it is accepted is {last:%a %Y-%m-%d}. Attach the timeline export and screenshots.")
-        return ctx.alert("deadline_passed", Action.OPEN_DISPUTE, Severity.CRITICAL, text, act_by=last, key=KEY)
+            text = (
+                f"{head} If your dispute is open and the seller has not refunded, escalate it to AliExpress "
+                f"now; if you have not opened one, open it today. Last day: {last:%a %Y-%m-%d}."
+            )
+            return ctx.alert(
+                "deadline_passed",
+                Action.ESCALATE_DISPUTE,
+                Severity.CRITICAL,
+                text,
+                act_by=last,
+                key=KEY,
+            )
+        text = (
+            f"{head} Open a dispute ('not received') now — do not wait for the seller; the last day "
+            f"it is accepted is {last:%a %Y-%m-%d}. Attach the timeline export and screenshots."
+        )
+        return ctx.alert(
+            "deadline_passed", Action.OPEN_DISPUTE, Severity.CRITICAL, text, act_by=last, key=KEY
+        )

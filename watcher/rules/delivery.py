@@ -35,14 +35,24 @@ def suspicious_signs(ctx: RuleContext) -> list[str]:
     before = [e for e in ctx.timeline.events if e.time < delivered.time]
     dest = ctx.shipment.destination
     signs: list[str] = []
-    if ctx.timeline.moved_after_delivery or any("after_delivery" in e.flags for e in ctx.timeline.events):
+    if ctx.timeline.moved_after_delivery or any(
+        "after_delivery" in e.flags for e in ctx.timeline.events
+    ):
         signs.append("the parcel was scanned again after the delivery scan")
     if dest.country and delivered.country and delivered.country.upper() != dest.country.upper():
-        signs.append(f"it was delivered in {delivered.country.upper()}, not in {dest.country.upper()}")
-    elif dest.city and delivered.location and dest.city.casefold() not in delivered.location.casefold():
+        signs.append(
+            f"it was delivered in {delivered.country.upper()}, not in {dest.country.upper()}"
+        )
+    elif (
+        dest.city
+        and delivered.location
+        and dest.city.casefold() not in delivered.location.casefold()
+    ):
         signs.append(f"it was delivered at {delivered.location!r}, not in {dest.city}")
     if _never_arrived(ctx, before):
-        signs.append("tracking never showed the parcel in the destination country, at customs or with the local courier")
+        signs.append(
+            "tracking never showed the parcel in the destination country, at customs or with the local courier"
+        )
     fast = _too_fast(ctx, before, delivered)
     if fast:
         signs.append(fast)
@@ -60,7 +70,9 @@ def _never_arrived(ctx: RuleContext, before: list[TimelineEvent]) -> bool:
     return not any(stage in _LOCAL_STAGES for stage in found)
 
 
-def _too_fast(ctx: RuleContext, before: list[TimelineEvent], delivered: TimelineEvent) -> str | None:
+def _too_fast(
+    ctx: RuleContext, before: list[TimelineEvent], delivered: TimelineEvent
+) -> str | None:
     """A reason when delivery came implausibly soon after the first carrier scan."""
     scans = [e for e in before if e.status not in PRE_SHIPMENT_STATUSES]
     if not scans:
@@ -89,17 +101,25 @@ class DeliveredRule:
         if signs:
             return [self._suspicious(ctx, signs)]
         since = self._since(ctx)
-        if since is None or ctx.now - since < timedelta(days=ctx.profile.delivered_unconfirmed_days):
+        if since is None or ctx.now - since < timedelta(
+            days=ctx.profile.delivered_unconfirmed_days
+        ):
             return []
         act_by = dispute_by(ctx)
-        text = (f"Tracking says {order_ref(ctx.shipment)} was delivered on {ctx.date_of(since):%Y-%m-%d}. If you "
-                f"have it, run `watcher received {ctx.shipment.tracking_number}`. If not, check the mailbox, "
-                f"neighbours and pickup points, then run `watcher not-received {ctx.shipment.tracking_number}` "
-                f"and open a dispute{by_when(act_by)}.")
+        text = (
+            f"Tracking says {order_ref(ctx.shipment)} was delivered on {ctx.date_of(since):%Y-%m-%d}. If you "
+            f"have it, run `watcher received {ctx.shipment.tracking_number}`. If not, check the mailbox, "
+            f"neighbours and pickup points, then run `watcher not-received {ctx.shipment.tracking_number}` "
+            f"and open a dispute{by_when(act_by)}."
+        )
         # Plenty of time left is a reminder; close to the deadline it is a warning.
         roomy = act_by is None or (act_by - ctx.today).days >= ctx.profile.contact_seller_lead_days
         severity = Severity.INFO if roomy else Severity.WARNING
-        return [ctx.alert("delivered_unconfirmed", Action.CONFIRM_RECEIPT, severity, text, act_by=act_by)]
+        return [
+            ctx.alert(
+                "delivered_unconfirmed", Action.CONFIRM_RECEIPT, severity, text, act_by=act_by
+            )
+        ]
 
     def next_change(self, ctx: RuleContext) -> datetime | None:
         """When the confirmation period ends, and the ladder's dates."""
@@ -123,12 +143,16 @@ class DeliveredRule:
         why = "; ".join(signs)
         head = f"Tracking says delivered, but {why}."
         if action == Action.CONTACT_COURIER:
-            text = (f"{head} If you do not have the parcel, ask the local courier for proof of delivery (signature, "
-                    f"photo, GPS){by_when(act_by)}, then run `watcher not-received {ctx.shipment.tracking_number}` "
-                    f"and open a dispute{by_when(ctx.deadline)}. If you have it, run `watcher received`.")
+            text = (
+                f"{head} If you do not have the parcel, ask the local courier for proof of delivery (signature, "
+                f"photo, GPS){by_when(act_by)}, then run `watcher not-received {ctx.shipment.tracking_number}` "
+                f"and open a dispute{by_when(ctx.deadline)}. If you have it, run `watcher received`."
+            )
             return ctx.alert("delivered_suspicious", action, Severity.WARNING, text, act_by=act_by)
-        text = (f"{head} If you do not have the parcel, open a dispute ('not received'){by_when(act_by)} and say the "
-                f"delivery scan is false; get a statement from your post office. If you have it, run `watcher received`.")
+        text = (
+            f"{head} If you do not have the parcel, open a dispute ('not received'){by_when(act_by)} and say the "
+            f"delivery scan is false; get a statement from your post office. If you have it, run `watcher received`."
+        )
         return ctx.alert("delivered_suspicious", action, Severity.CRITICAL, text, act_by=act_by)
 
 
@@ -148,23 +172,47 @@ class NotReceivedRule:
         why = f" Signs of a false delivery: {'; '.join(signs)}." if signs else ""
         head = f"You reported {order_ref(ctx.shipment)} as not received on {ctx.date_of(reported):%Y-%m-%d}.{why}"
         if days < ctx.profile.escalate_after_days:
-            text = (f"{head} Open a dispute ('not received'){by_when(act_by)}. Get a written statement from your "
-                    f"local post office (or a police report) and photos of your mailbox: AliExpress asks for them "
-                    f"when tracking says delivered.")
-            return [ctx.alert("not_received", Action.OPEN_DISPUTE, Severity.CRITICAL, text, act_by=act_by)]
+            text = (
+                f"{head} Open a dispute ('not received'){by_when(act_by)}. Get a written statement from your "
+                f"local post office (or a police report) and photos of your mailbox: AliExpress asks for them "
+                f"when tracking says delivered."
+            )
+            return [
+                ctx.alert(
+                    "not_received", Action.OPEN_DISPUTE, Severity.CRITICAL, text, act_by=act_by
+                )
+            ]
         if ctx.shipment.insured:
             claim_by = ctx.date_of(reported) + timedelta(days=ctx.profile.courier_claim_days)
-            text = (f"{head} {plural(days, 'day')} later it is still missing and the shipment is insured: file a "
-                    f"claim with the courier{by_when(claim_by)} and keep the dispute open.")
-            return [ctx.alert("not_received", Action.FILE_COURIER_CLAIM, Severity.CRITICAL, text, act_by=claim_by)]
-        text = (f"{head} {plural(days, 'day')} later it is still not resolved: if the seller has not refunded, "
-                f"escalate the dispute to AliExpress{by_when(act_by)} with the post-office statement or police report.")
-        return [ctx.alert("not_received", Action.ESCALATE_DISPUTE, Severity.CRITICAL, text, act_by=act_by)]
+            text = (
+                f"{head} {plural(days, 'day')} later it is still missing and the shipment is insured: file a "
+                f"claim with the courier{by_when(claim_by)} and keep the dispute open."
+            )
+            return [
+                ctx.alert(
+                    "not_received",
+                    Action.FILE_COURIER_CLAIM,
+                    Severity.CRITICAL,
+                    text,
+                    act_by=claim_by,
+                )
+            ]
+        text = (
+            f"{head} {plural(days, 'day')} later it is still not resolved: if the seller has not refunded, "
+            f"escalate the dispute to AliExpress{by_when(act_by)} with the post-office statement or police report."
+        )
+        return [
+            ctx.alert(
+                "not_received", Action.ESCALATE_DISPUTE, Severity.CRITICAL, text, act_by=act_by
+            )
+        ]
 
     def next_change(self, ctx: RuleContext) -> datetime | None:
         """Escalation day and the ladder's dates."""
         reported = ctx.shipment.not_received_at
         if is_quiet(ctx) or reported is None:
             return None
-        escalate = ctx.day_start(ctx.date_of(reported) + timedelta(days=ctx.profile.escalate_after_days))
+        escalate = ctx.day_start(
+            ctx.date_of(reported) + timedelta(days=ctx.profile.escalate_after_days)
+        )
         return earliest_after(ctx.now, [escalate, *ladder_moments(ctx)])

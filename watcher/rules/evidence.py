@@ -12,9 +12,13 @@ SCREENSHOTS = "screenshots of the order page and the carrier's tracking page"
 SELLER_MESSAGES = "your messages with the seller (screenshots)"
 COURIER_MESSAGES = "your messages with the courier or local post office"
 POST_OFFICE = "a written statement from your local post office that the parcel was not delivered"
-POLICE = "a police report if the post office cannot help (AliExpress accepts it for 'delivered' parcels)"
+POLICE = (
+    "a police report if the post office cannot help (AliExpress accepts it for 'delivered' parcels)"
+)
 PHOTOS = "photos of your mailbox/door area, and of the parcel and packaging if it arrived damaged"
-CUSTOMS_LETTER = "the customs or courier notice (letter, e-mail or SMS) and the invoice from the order page"
+CUSTOMS_LETTER = (
+    "the customs or courier notice (letter, e-mail or SMS) and the invoice from the order page"
+)
 PICKUP_NOTICE = "the delivery or pickup notice (card, e-mail or SMS) with its reference"
 RETURN_PROOF = "the return scan from the tracking page (shows the parcel never reached you)"
 
@@ -66,7 +70,11 @@ def evidence_items(alert_kind: str | None, shipment: ShipmentView) -> list[tuple
 def _fill(item: str, shipment: ShipmentView) -> str:
     """Put the shipment's own numbers into an item."""
     if item == ORDER_NUMBER:
-        return f"{ORDER_NUMBER}: {shipment.order_id}" if shipment.order_id else f"{ORDER_NUMBER} (from the order page)"
+        return (
+            f"{ORDER_NUMBER}: {shipment.order_id}"
+            if shipment.order_id
+            else f"{ORDER_NUMBER} (from the order page)"
+        )
     if item == TRACKING_NUMBER:
         return f"{TRACKING_NUMBER}: {shipment.tracking_number}"
     return item.format(tracking=shipment.tracking_number)

@@ -32,17 +32,27 @@ class NotShippedRule:
         if age < timedelta(days=ctx.profile.not_shipped_days):
             return []
         days = age.days
-        head = (f"{order_ref(ctx.shipment)}: {plural(days, 'day')} after the order the carrier has still not "
-                f"scanned the parcel (only a label or nothing at all) — it has probably not been shipped.")
+        head = (
+            f"{order_ref(ctx.shipment)}: {plural(days, 'day')} after the order the carrier has still not "
+            f"scanned the parcel (only a label or nothing at all) — it has probably not been shipped."
+        )
         if age >= timedelta(days=ctx.profile.not_shipped_dispute_days):
             act_by = dispute_by(ctx)
-            text = (f"{head} Open a dispute ('tracking not updated' / 'not shipped'){by_when(act_by)}; the seller "
-                    f"has had long enough.")
-            return [ctx.alert("not_shipped", Action.OPEN_DISPUTE, Severity.CRITICAL, text, act_by=act_by)]
+            text = (
+                f"{head} Open a dispute ('tracking not updated' / 'not shipped'){by_when(act_by)}; the seller "
+                f"has had long enough."
+            )
+            return [
+                ctx.alert(
+                    "not_shipped", Action.OPEN_DISPUTE, Severity.CRITICAL, text, act_by=act_by
+                )
+            ]
         action, act_by = ladder(ctx)
         if action == Action.CONTACT_SELLER:
-            text = (f"{head} Ask the seller for a working tracking number{by_when(act_by)}; if the parcel is not "
-                    f"moving {plural(ctx.profile.not_shipped_dispute_days, 'day')} after the order, open a dispute.")
+            text = (
+                f"{head} Ask the seller for a working tracking number{by_when(act_by)}; if the parcel is not "
+                f"moving {plural(ctx.profile.not_shipped_dispute_days, 'day')} after the order, open a dispute."
+            )
             return [ctx.alert("not_shipped", action, Severity.WARNING, text, act_by=act_by)]
         text = f"{head} Too little time is left for the seller: open a dispute{by_when(act_by)}."
         return [ctx.alert("not_shipped", action, Severity.CRITICAL, text, act_by=act_by)]
@@ -53,7 +63,10 @@ class NotShippedRule:
         if since is None:
             return None
         p = ctx.profile
-        moments = [since + timedelta(days=p.not_shipped_days), since + timedelta(days=p.not_shipped_dispute_days)]
+        moments = [
+            since + timedelta(days=p.not_shipped_days),
+            since + timedelta(days=p.not_shipped_dispute_days),
+        ]
         return earliest_after(ctx.now, [*moments, *ladder_moments(ctx)])
 
     def _since(self, ctx: RuleContext) -> datetime | None:

@@ -26,7 +26,13 @@ class Stage(StrEnum):
 
 
 #: Stages where silence longer than the profile's threshold is a stall.
-TIMED_STAGES = (Stage.ORIGIN, Stage.INTERNATIONAL, Stage.CUSTOMS, Stage.LAST_MILE, Stage.OUT_FOR_DELIVERY)
+TIMED_STAGES = (
+    Stage.ORIGIN,
+    Stage.INTERNATIONAL,
+    Stage.CUSTOMS,
+    Stage.LAST_MILE,
+    Stage.OUT_FOR_DELIVERY,
+)
 
 
 def threshold(stage: Stage, profile: Profile) -> timedelta | None:
@@ -65,7 +71,9 @@ def current_stage(timeline: Timeline, destination_country: str | None) -> Stage:
     return found[-1] if found else Stage.PRE_SHIPMENT
 
 
-def _advance(progress: _Progress, event: TimelineEvent, ms: Milestones, destination: str | None) -> _Progress:
+def _advance(
+    progress: _Progress, event: TimelineEvent, ms: Milestones, destination: str | None
+) -> _Progress:
     """Update departed/arrived with one event.
 
     Arrival is only inferred from explicit signs (arrival/clearance sub-statuses and milestones, a
@@ -73,11 +81,19 @@ def _advance(progress: _Progress, event: TimelineEvent, ms: Milestones, destinat
     last-mile clock.
     """
     sub = event.substatus or ""
-    arrived = progress.arrived or sub in ("in_transit.arrived_destination", "customs.cleared") or _reached(
-        event.time, ms.arrived_destination, ms.customs_cleared, ms.out_for_delivery
-    ) or bool(destination and event.country and event.country.upper() == destination.upper() != "CN")
-    departed = arrived or progress.departed or sub == "in_transit.departed_origin" or _reached(
-        event.time, ms.departed_origin
+    arrived = (
+        progress.arrived
+        or sub in ("in_transit.arrived_destination", "customs.cleared")
+        or _reached(event.time, ms.arrived_destination, ms.customs_cleared, ms.out_for_delivery)
+        or bool(
+            destination and event.country and event.country.upper() == destination.upper() != "CN"
+        )
+    )
+    departed = (
+        arrived
+        or progress.departed
+        or sub == "in_transit.departed_origin"
+        or _reached(event.time, ms.departed_origin)
     )
     return _Progress(departed=departed, arrived=arrived)
 
@@ -112,8 +128,33 @@ def past_stalls(timeline: Timeline, destination_country: str | None, profile: Pr
     found = stages(timeline, destination_country)
     count = 0
     for index in range(len(timeline.events) - 1):
-        limit = threshold(found[index], profile)
+        limit = _gap_threshold(found[index], found[index + 1], profile)
         gap = timeline.events[index + 1].time - timeline.events[index].time
         if limit is not None and gap >= limit:
             count += 1
     return count
+
+
+#: The forward order of the journey, used to see which legs a silence may have spanned.
+_JOURNEY = (
+    Stage.ORIGIN,
+    Stage.INTERNATIONAL,
+    Stage.CUSTOMS,
+    Stage.LAST_MILE,
+    Stage.OUT_FOR_DELIVERY,
+    Stage.AT_DOOR,
+    Stage.DELIVERED,
+)
+
+
+def _gap_threshold(before: Stage, after: Stage, profile: Profile) -> timedelta | None:
+    """The threshold for a past silence: the most lenient leg it may have covered.
+
+    A silence that ends further along the journey covered the legs in between (a parcel seen in
+    China, next in Germany, flew in between), so it is judged by the longest of their thresholds.
+    """
+    if before in _JOURNEY and after in _JOURNEY and _JOURNEY.index(after) > _JOURNEY.index(before):
+        span = _JOURNEY[_JOURNEY.index(before) : _JOURNEY.index(after) + 1]
+        limits = [limit for stage in span if (limit := threshold(stage, profile)) is not None]
+        return max(limits) if limits else None
+    return threshold(before, profile)

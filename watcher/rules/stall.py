@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from watcher.models import Action, Alert, Severity
-from watcher.rules.base import RuleContext, by_when, dispute_by, earliest_after, is_quiet, ladder, ladder_moments
+from watcher.rules.base import (
+    RuleContext,
+    by_when,
+    dispute_by,
+    earliest_after,
+    is_quiet,
+    ladder,
+    ladder_moments,
+)
 from watcher.rules.stages import Stage, current_stage, past_stalls, threshold
 
 #: Customs silence is the customs rule's business (kind customs_hold), so it is not repeated here.
@@ -55,23 +63,40 @@ class StallRule:
         count = past_stalls(ctx.timeline, ctx.shipment.destination.country, ctx.profile) + 1
         last = ctx.timeline.last_event
         where = f" at {last.location}" if last and last.location else ""
-        head = (f"No tracking update for {days} days ({stage}); last seen{where} on "
-                f"{ctx.date_of(since):%Y-%m-%d}: \"{last.description if last else ''}\".")
+        head = (
+            f"No tracking update for {days} days ({stage}); last seen{where} on "
+            f'{ctx.date_of(since):%Y-%m-%d}: "{last.description if last else ""}".'
+        )
         if count >= ctx.profile.repeat_stall_count:
             act_by = dispute_by(ctx)
-            text = (f"{head} This is stall number {count} for this parcel: it is likely lost. Open a dispute "
-                    f"('not received'){by_when(act_by)} with the timeline export as evidence.")
-            return ctx.alert("stalled", Action.OPEN_DISPUTE, Severity.CRITICAL, text, act_by=act_by, key="stalled")
+            text = (
+                f"{head} This is stall number {count} for this parcel: it is likely lost. Open a dispute "
+                f"('not received'){by_when(act_by)} with the timeline export as evidence."
+            )
+            return ctx.alert(
+                "stalled",
+                Action.OPEN_DISPUTE,
+                Severity.CRITICAL,
+                text,
+                act_by=act_by,
+                key="stalled",
+            )
         first = Action.CONTACT_COURIER if stage in _ASK_COURIER else Action.CONTACT_SELLER
         action, act_by = ladder(ctx, first=first)
         if action == Action.CONTACT_COURIER:
-            text = (f"{head} Ask the local post office or courier where the parcel is{by_when(act_by)}; "
-                    f"if they cannot find it, open a dispute{by_when(ctx.deadline)}.")
+            text = (
+                f"{head} Ask the local post office or courier where the parcel is{by_when(act_by)}; "
+                f"if they cannot find it, open a dispute{by_when(ctx.deadline)}."
+            )
         elif action == Action.CONTACT_SELLER:
-            text = (f"{head} Ask the seller to check with their logistics provider{by_when(act_by)}; if the "
-                    f"parcel does not move, open a dispute{by_when(ctx.deadline)}.")
+            text = (
+                f"{head} Ask the seller to check with their logistics provider{by_when(act_by)}; if the "
+                f"parcel does not move, open a dispute{by_when(ctx.deadline)}."
+            )
         else:
-            text = (f"{head} Too little time is left to wait for the seller: open a dispute "
-                    f"('not received'){by_when(act_by)}.")
+            text = (
+                f"{head} Too little time is left to wait for the seller: open a dispute "
+                f"('not received'){by_when(act_by)}."
+            )
         severity = Severity.WARNING if action == first else Severity.CRITICAL
         return ctx.alert("stalled", action, severity, text, act_by=act_by, key="stalled")

@@ -37,14 +37,18 @@ class DeliveryFailedRule:
         late = ctx.today > hold_ends
         if last.status == Status.AVAILABLE_FOR_PICKUP:
             action = Action.CONTACT_COURIER if late else Action.COLLECT_PARCEL
-            text = (f"The parcel waits for you{where} since {ctx.date_of(start.time):%Y-%m-%d}. Collect it"
-                    f"{by_when(hold_ends)} with ID and the pickup notice; pickup points send parcels back after "
-                    f"about {ctx.profile.pickup_hold_days} days.")
+            text = (
+                f"The parcel waits for you{where} since {ctx.date_of(start.time):%Y-%m-%d}. Collect it"
+                f"{by_when(hold_ends)} with ID and the pickup notice; pickup points send parcels back after "
+                f"about {ctx.profile.pickup_hold_days} days."
+            )
         else:
             action = Action.CONTACT_COURIER
-            text = (f"The courier could not deliver the parcel on {ctx.date_of(last.time):%Y-%m-%d}{where}. "
-                    f"Arrange a new delivery or pickup with the courier{by_when(hold_ends)}, and check the address "
-                    f"they have; unclaimed parcels go back to the seller.")
+            text = (
+                f"The courier could not deliver the parcel on {ctx.date_of(last.time):%Y-%m-%d}{where}. "
+                f"Arrange a new delivery or pickup with the courier{by_when(hold_ends)}, and check the address "
+                f"they have; unclaimed parcels go back to the seller."
+            )
         if late:
             text += f" The usual hold period ended {hold_ends:%Y-%m-%d}: call the courier today."
         severity = Severity.CRITICAL if late else Severity.WARNING
@@ -55,7 +59,9 @@ class DeliveryFailedRule:
         start = self._start(ctx)
         if start is None:
             return None
-        return earliest_after(ctx.now, [ctx.day_start(self._hold_ends(ctx, start) + timedelta(days=1))])
+        return earliest_after(
+            ctx.now, [ctx.day_start(self._hold_ends(ctx, start) + timedelta(days=1))]
+        )
 
     def _start(self, ctx: RuleContext) -> TimelineEvent | None:
         """The first event of the current attempt/pickup run."""
@@ -78,10 +84,14 @@ class ReturningRule:
         if is_quiet(ctx) or ctx.timeline.status not in (Status.RETURNING, Status.RETURNED):
             return []
         act_by = dispute_by(ctx)
-        gone = "has been returned" if ctx.timeline.status == Status.RETURNED else "is being returned"
-        text = (f"The parcel ({order_ref(ctx.shipment)}) {gone} to the seller, so it will not reach you. Open a "
-                f"dispute ('not received' / 'returned'){by_when(act_by)} for a refund — sellers often wait for the "
-                f"parcel to come back, which can take months and run past your protection.")
+        gone = (
+            "has been returned" if ctx.timeline.status == Status.RETURNED else "is being returned"
+        )
+        text = (
+            f"The parcel ({order_ref(ctx.shipment)}) {gone} to the seller, so it will not reach you. Open a "
+            f"dispute ('not received' / 'returned'){by_when(act_by)} for a refund — sellers often wait for the "
+            f"parcel to come back, which can take months and run past your protection."
+        )
         return [ctx.alert("returning", Action.OPEN_DISPUTE, Severity.CRITICAL, text, act_by=act_by)]
 
     def next_change(self, ctx: RuleContext) -> datetime | None:
@@ -103,22 +113,32 @@ class ExceptionRule:
             return []
         reason = (event.substatus or "exception.other").removeprefix("exception.")
         day = ctx.date_of(event.time)
-        said = f"On {day:%Y-%m-%d} the carrier reported: \"{event.description}\"."
+        said = f'On {day:%Y-%m-%d} the carrier reported: "{event.description}".'
         if reason in ("lost", "damaged"):
             return [self._loss(ctx, reason, day, said)]
         if reason in ("refused", "address"):
             act_by = day + timedelta(days=ctx.profile.pickup_hold_days)
             if reason == "refused":
-                text = (f"{said} The parcel was marked as refused. If you did not refuse it, tell the courier"
-                        f"{by_when(act_by)} before it goes back, and ask the seller to stop the return.")
+                text = (
+                    f"{said} The parcel was marked as refused. If you did not refuse it, tell the courier"
+                    f"{by_when(act_by)} before it goes back, and ask the seller to stop the return."
+                )
             else:
-                text = (f"{said} The courier has an address problem. Give them the full address (name, street, "
-                        f"number, postcode, phone){by_when(act_by)}, or the parcel goes back to the seller.")
-            return [ctx.alert("exception", Action.CONTACT_COURIER, Severity.WARNING, text, act_by=act_by)]
+                text = (
+                    f"{said} The courier has an address problem. Give them the full address (name, street, "
+                    f"number, postcode, phone){by_when(act_by)}, or the parcel goes back to the seller."
+                )
+            return [
+                ctx.alert(
+                    "exception", Action.CONTACT_COURIER, Severity.WARNING, text, act_by=act_by
+                )
+            ]
         action, act_by = ladder(ctx, first=Action.CONTACT_COURIER)
         if action == Action.CONTACT_COURIER:
-            text = (f"{said} Ask the courier what is wrong and what they need{by_when(act_by)}; if they cannot "
-                    f"resolve it, open a dispute{by_when(ctx.deadline)}.")
+            text = (
+                f"{said} Ask the courier what is wrong and what they need{by_when(act_by)}; if they cannot "
+                f"resolve it, open a dispute{by_when(ctx.deadline)}."
+            )
             return [ctx.alert("exception", action, Severity.WARNING, text, act_by=act_by)]
         text = f"{said} Too little time is left to sort it out with the courier: open a dispute{by_when(act_by)}."
         return [ctx.alert("exception", action, Severity.CRITICAL, text, act_by=act_by)]
@@ -141,13 +161,19 @@ class ExceptionRule:
         deadline = dispute_by(ctx)
         if ctx.shipment.insured:
             claim_by = day + timedelta(days=ctx.profile.courier_claim_days)
-            text = (f"{said} The shipment is insured: file a claim with the courier{by_when(claim_by)}"
-                    f"{' with photos of the parcel and packaging' if reason == 'damaged' else ''}, and open a "
-                    f"dispute with the seller{by_when(deadline)} as well.")
-            return ctx.alert("exception", Action.FILE_COURIER_CLAIM, Severity.CRITICAL, text, act_by=claim_by)
+            text = (
+                f"{said} The shipment is insured: file a claim with the courier{by_when(claim_by)}"
+                f"{' with photos of the parcel and packaging' if reason == 'damaged' else ''}, and open a "
+                f"dispute with the seller{by_when(deadline)} as well."
+            )
+            return ctx.alert(
+                "exception", Action.FILE_COURIER_CLAIM, Severity.CRITICAL, text, act_by=claim_by
+            )
         if reason == "damaged":
-            text = (f"{said} Keep the parcel and all packaging, take photos, and open a dispute ('damaged')"
-                    f"{by_when(deadline)}.")
+            text = (
+                f"{said} Keep the parcel and all packaging, take photos, and open a dispute ('damaged')"
+                f"{by_when(deadline)}."
+            )
         else:
             text = f"{said} The parcel is lost: open a dispute ('not received'){by_when(deadline)}."
         return ctx.alert("exception", Action.OPEN_DISPUTE, Severity.CRITICAL, text, act_by=deadline)
