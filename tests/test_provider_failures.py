@@ -120,3 +120,23 @@ def test_providers_command_reports_17track_quota(respx_mock, make_config, capsys
     assert main(["providers", "--config", str(config), "--json"]) == 0
     rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
     assert rows["17track"]["quota"]["quota_remain"] == 93
+
+
+@respx.mock(assert_all_mocked=True)
+def test_provider_that_never_finds_a_shipped_parcel_raises_one_alert(respx_mock, make_config, replay_dir: Path) -> None:
+    write_replay(replay_dir, NUMBER, EVENTS)  # shipped 2026-10-30 according to replay
+    respx_mock.post(f"{BASE}/register").mock(return_value=httpx.Response(200, json={"code": 0, "data": {"accepted": [{"number": NUMBER}], "rejected": []}}))
+    respx_mock.post(f"{BASE}/gettrackinfo").mock(return_value=httpx.Response(200, json={"code": 0, "data": {"accepted": [], "rejected": [{"number": NUMBER, "error": {"code": -18019902, "message": "not registered"}}]}}))
+    clock = FrozenClock(T0)  # 2 days after shipping: too early to complain
+    app = App(load_settings(make_config(CONFIG)), clock=clock, notifier=RecordingNotifier())
+    app.sync_config()
+    asyncio.run(app.cycle(force=True))
+    with app.sessions() as session:
+        assert repo.open_alerts(session, NUMBER) == []
+    clock.advance(days=6)
+    for _ in range(2):
+        asyncio.run(app.cycle(force=True))
+    with app.sessions() as session:
+        alerts = [a for a in repo.open_alerts(session, NUMBER) if a.kind == "provider_not_found"]
+    assert len(alerts) == 1
+    assert alerts[0].key == "not_found:17track" and "17track still has no record" in alerts[0].message

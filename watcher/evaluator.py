@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
 from watcher.messages import alert_body, alert_title
-from watcher.poller import AUTH_REASON_PREFIX
+from watcher.coverage import not_found_alerts
+from watcher.poller import AUTH_REASON_PREFIX, providers_for
 from watcher.models import Action, Alert, Severity, Timeline
 from watcher.rules import RuleContext, evaluate
 from watcher.rules.profiles import resolve_profile
@@ -69,14 +70,18 @@ def evaluate_shipment(
 ) -> list[repo.AlertChange]:
     """Run the rules on one shipment and store the outcome."""
     view = repo.to_view(row)
-    timeline = build_timeline(repo.stored_events(session, row.id), destination_country=view.destination.country)
+    events = repo.stored_events(session, row.id)
+    timeline = build_timeline(events, destination_country=view.destination.country)
     profile = resolve_profile(settings.profiles, row.marketplace, view)
     evaluation = evaluate(RuleContext(shipment=view, timeline=timeline, now=now, profile=profile, tz=tz))
-    changes = repo.apply_alerts(session, row.tracking_number, row.id, evaluation.alerts, now)
+    blind, blind_look_at = ([], None) if view.received_at else not_found_alerts(
+        row.tracking_number, events, providers_for(row, settings), now
+    )
+    changes = repo.apply_alerts(session, row.tracking_number, row.id, [*evaluation.alerts, *blind], now)
     row.status = timeline.status.value
     row.substatus = timeline.substatus
     row.last_event_at = timeline.last_event_at
-    row.next_eval_at = evaluation.next_look_at
+    row.next_eval_at = min(filter(None, (evaluation.next_look_at, blind_look_at)), default=None)
     for change in changes:
         log_change(change, row)
         enqueue_for_change(session, change, now, targets=targets, name=view.display_name, timeline=timeline)
