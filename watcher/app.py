@@ -23,7 +23,7 @@ from watcher.dispatcher import DispatchReport, dispatch_due
 from watcher.evaluator import EvaluationReport, evaluate_due
 from watcher.notify import AppriseNotifier, Notifier
 from watcher.poller import PollReport, ProviderPool, poll_due
-from watcher.store import db, repo
+from watcher.store import claims, db, repo
 from watcher.store.tables import InstanceRow
 
 _LOGGER = logging.getLogger(__name__)
@@ -73,12 +73,16 @@ class App:
         self.engine = engine
         self.sessions: sessionmaker[Session] = sessions
         self.notifier = notifier or notifier_from_settings(settings)
+        self._notifier_injected = notifier is not None
+        self._transports = transports
         self.providers = ProviderPool(settings, transports=transports)
-        self.instance_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        # Leases carry this id (64 chars max), so a claim always names a live or dead instance.
+        self.instance_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     def sync_config(self) -> repo.SyncReport:
         """Bring config-declared shipments into the database (never deletes)."""
-        with self.sessions.begin() as session:
+        # One instance at a time: two inserting the same new number would collide.
+        with claims.exclusive(self.engine, "sync"), self.sessions.begin() as session:
             report = repo.sync_config_shipments(session, self.settings.shipments, self.clock.now())
         if report.added or report.updated:
             _LOGGER.info("config sync: %d added, %d updated", report.added, report.updated)
@@ -88,26 +92,66 @@ class App:
         """Poll due shipments (all with `force`), evaluate, and deliver notifications."""
         now = self.clock.now()
         report = CycleReport(now=now)
-        report.poll = await poll_due(now, settings=self.settings, sessions=self.sessions, providers=self.providers, force=force)
-        report.evaluation = evaluate_due(
-            now, settings=self.settings, sessions=self.sessions, targets=self.notifier.targets(), everything=everything
+        report.poll = await poll_due(
+            now, settings=self.settings, sessions=self.sessions, providers=self.providers, force=force, owner=self.instance_id
         )
+        # Evaluation is quick and database-only: one instance at a time does all that is due;
+        # a busy lock means another instance is on it, and what it misses is due next tick.
+        with claims.exclusive(self.engine, "evaluate", wait=False) as mine:
+            if mine:
+                report.evaluation = evaluate_due(
+                    now, settings=self.settings, sessions=self.sessions, targets=self.notifier.targets(), everything=everything
+                )
         if send:
-            report.dispatch = await dispatch_due(now, settings=self.settings, sessions=self.sessions, notifier=self.notifier)
+            report.dispatch = await dispatch_due(
+                now, settings=self.settings, sessions=self.sessions, notifier=self.notifier, owner=self.instance_id
+            )
         return report
 
-    def heartbeat(self, *, cycle_done: bool = False, stopped: bool = False) -> None:
+    async def reload(self, settings: Settings) -> list[str]:
+        """Switch to freshly loaded settings between cycles; returns keys that need a restart."""
+        ignored = []
+        if database_url(settings) != database_url(self.settings):
+            ignored.append("database_url")
+            settings.database_url, settings.state_dir = self.settings.database_url, self.settings.state_dir
+        old_providers = self.providers
+        self.settings = settings
+        self.providers = ProviderPool(settings, transports=self._transports)
+        if not self._notifier_injected:
+            self.notifier = notifier_from_settings(settings)
+        await old_providers.aclose()
+        self.sync_config()
+        return ignored
+
+    def heartbeat(
+        self,
+        *,
+        cycle_done: bool = False,
+        stopped: bool = False,
+        duration: float | None = None,
+        error: str | None = None,
+    ) -> None:
         """Record that this instance is alive (read by `watcher status`)."""
+        from watcher import __version__
+
         now = self.clock.now()
         with self.sessions.begin() as session:
             row = session.get(InstanceRow, self.instance_id)
             if row is None:
                 host, pid, _ = self.instance_id.split(":")
-                row = InstanceRow(id=self.instance_id, hostname=host, pid=int(pid), started_at=now, heartbeat_at=now)
+                row = InstanceRow(
+                    id=self.instance_id, hostname=host, pid=int(pid), started_at=now, heartbeat_at=now,
+                    version=__version__, cycles=0,
+                )
                 session.add(row)
             row.heartbeat_at = now
             if cycle_done:
                 row.last_cycle_at = now
+                row.cycles = (row.cycles or 0) + 1
+                row.last_cycle_seconds = duration
+                row.last_cycle_error = None
+            if error is not None:
+                row.last_cycle_error = error[:500]
             if stopped:
                 row.stopped_at = now
 

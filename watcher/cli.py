@@ -115,6 +115,17 @@ def build_parser() -> argparse.ArgumentParser:
     config_sub = config.add_subparsers(metavar="ACTION")
     p = config_sub.add_parser("check", parents=[common], help="validate the configuration")
     p.set_defaults(handler=cmd_config_check)
+
+    p = command("status", cmd_status, "is the daemon alive and healthy? (exit code 1 when not: a monitoring check)")
+    p.add_argument("--json", action="store_true")
+    database = sub.add_parser("db", help="database tools")
+    db_sub = database.add_subparsers(metavar="ACTION")
+    p = db_sub.add_parser("backup", parents=[common], help="copy the database to PATH (SQLite file, or JSON for PostgreSQL)")
+    p.add_argument("path", metavar="PATH")
+    p.set_defaults(handler=cmd_db_backup)
+    p = db_sub.add_parser("export", parents=[common], help="print shipments, events, alerts and notifications")
+    p.add_argument("--json", action="store_true", required=True, help="as JSON (the only format)")
+    p.set_defaults(handler=cmd_db_export)
     return parser
 
 
@@ -191,7 +202,56 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = load(args)
     app = open_app(settings)
-    asyncio.run(Daemon(app).run())
+    try:
+        asyncio.run(Daemon(app).run())
+    finally:
+        app.engine.dispose()
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from watcher.app import database_url
+    from watcher.status import collect, render_text, to_json
+
+    app = open_app(load(args))
+    try:
+        with app.sessions() as session:
+            health = collect(session, app.engine, app.settings, app.clock.now(), url=database_url(app.settings))
+    finally:
+        app.engine.dispose()
+    if args.json:
+        print_json(to_json(health))
+    else:
+        print(render_text(health))
+    return EXIT_OK if health.healthy else EXIT_FAILURE
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from watcher.app import database_url
+    from watcher.backup import backup
+
+    app = open_app(load(args))
+    dest = Path(args.path).expanduser()
+    try:
+        kind = backup(app.engine, database_url(app.settings), dest)
+    finally:
+        app.engine.dispose()
+    print(f"backup written to {dest} ({'SQLite database' if kind == 'sqlite' else 'JSON'})")
+    return EXIT_OK
+
+
+def cmd_db_export(args: argparse.Namespace) -> int:
+    from watcher.backup import export
+
+    app = open_app(load(args))
+    try:
+        with app.sessions() as session:
+            data = export(session)
+    finally:
+        app.engine.dispose()
+    print_json(data)
     return EXIT_OK
 
 

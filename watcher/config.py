@@ -92,6 +92,19 @@ class LoggingConfig(_Strict):
     format: Literal["text", "json"] = "text"
 
 
+class ServiceConfig(_Strict):
+    """How a daemon instance shares work and reports that it is alive (seconds)."""
+
+    # A claimed shipment or outbox row stays with its instance this long; if the instance
+    # dies mid-cycle, another (or the restarted one) takes the work over after it expires.
+    instance_lease_seconds: float = Field(default=300, gt=0)
+    # How often a running daemon writes its heartbeat, and when `watcher status` calls it dead.
+    heartbeat_seconds: float = Field(default=30, gt=0)
+    heartbeat_stale_seconds: float = Field(default=300, gt=0)
+    # A cycle running (or none starting) this long means the loop hangs: stop the watchdog pings.
+    stall_seconds: float = Field(default=900, gt=0)
+
+
 class Settings(BaseSettings):
     """The whole configuration."""
 
@@ -109,6 +122,7 @@ class Settings(BaseSettings):
     polling: PollingConfig = Field(default_factory=PollingConfig)
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    service: ServiceConfig = Field(default_factory=ServiceConfig)
     providers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     profiles: dict[str, dict[str, Any]] = Field(default_factory=dict)
     shipments: list[ShipmentConfig] = Field(default_factory=list)
@@ -136,8 +150,10 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Environment beats the file; the file arrives through init kwargs.
-        return (env_settings, file_secret_settings, init_settings)
+        # Environment beats systemd credentials, which beat the file (it arrives as init kwargs).
+        from watcher.credentials import CredentialsSource
+
+        return (env_settings, CredentialsSource(settings_cls), file_secret_settings, init_settings)
 
     @property
     def config_dir(self) -> Path:

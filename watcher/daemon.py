@@ -1,7 +1,10 @@
-"""`watcher run`: a thin APScheduler loop around `App.cycle`, stopped cleanly by SIGINT/SIGTERM.
+"""`watcher run`: a thin APScheduler loop around `App.cycle`, as a well-behaved systemd service.
 
 The database decides what is due, so the scheduler only ticks; a restart resumes where the
-stored next-poll times say.
+stored next-poll times say. systemd integration (all optional, via `$NOTIFY_SOCKET`):
+READY=1 once the first cycle is scheduled, WATCHDOG=1 pings only while cycles make progress
+(a hung loop stops pinging and gets restarted), RELOADING=1/READY=1 around a SIGHUP reload,
+STOPPING=1 on SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
@@ -9,11 +12,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from watcher.app import App
+from watcher.app import App, database_url
+from watcher.errors import ConfigError, WatcherError
+from watcher.sdnotify import SystemdNotifier
+from watcher.store import claims
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -22,52 +30,183 @@ STOP_GRACE_SECONDS = 5.0
 
 
 class Daemon:
-    """Runs cycles on a schedule until told to stop."""
+    """Runs cycles on a schedule until told to stop; reloads its config on SIGHUP."""
 
-    def __init__(self, app: App, *, tick_seconds: float | None = None) -> None:
+    def __init__(
+        self,
+        app: App,
+        *,
+        tick_seconds: float | None = None,
+        systemd: SystemdNotifier | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.app = app
+        self._fixed_tick = tick_seconds
         self.tick_seconds = tick_seconds or app.settings.polling.tick_seconds
+        self.systemd = systemd or SystemdNotifier()
+        self._monotonic = monotonic
         self._stop = asyncio.Event()
+        self._busy = asyncio.Lock()  # a cycle and a reload never overlap
         self._cycle_task: asyncio.Task[None] | None = None
+        self._started = monotonic()
+        self._cycle_started: float | None = None
+        self._cycle_finished: float | None = None
+        self._scheduler: AsyncIOScheduler | None = None
+        self._background: set[asyncio.Task[None]] = set()
         self.cycles = 0
+        self.reloads = 0
+
+    # ------------------------------------------------------------ the cycle
 
     async def tick(self) -> None:
         """One scheduled job run: a cycle, guarded so no error escapes into the scheduler."""
-        self._cycle_task = asyncio.current_task()
+        async with self._busy:
+            self._cycle_task = asyncio.current_task()
+            self._cycle_started = self._monotonic()
+            try:
+                await self._cycle()
+            except asyncio.CancelledError:
+                _LOGGER.warning("cycle abandoned at shutdown; it resumes on the next start")
+                raise
+            finally:
+                self._cycle_finished = self._monotonic()
+                self._cycle_task = None
+
+    async def _cycle(self) -> None:
+        started = self._monotonic()
         try:
             report = await self.app.cycle()
-            self.cycles += 1
-            self.app.heartbeat(cycle_done=True)
-            if report.poll.shipments or report.evaluation.changes or report.dispatch.sent:
-                _LOGGER.info(
-                    "cycle: polled %d, %d new events, evaluated %d, %d alert changes, %d sent",
-                    report.poll.shipments,
-                    report.poll.new_events,
-                    report.evaluation.evaluated,
-                    len(report.evaluation.changes),
-                    report.dispatch.sent,
-                )
-        except asyncio.CancelledError:
-            _LOGGER.warning("cycle abandoned at shutdown; it resumes on the next start")
-            raise
-        except Exception:  # noqa: BLE001 - the loop must survive anything a cycle throws
+        except Exception as exc:  # noqa: BLE001 - the loop must survive anything a cycle throws
             _LOGGER.exception("cycle failed; retrying at the next tick")
-        finally:
-            self._cycle_task = None
+            self._safe_heartbeat(error=describe_error(exc))
+            return
+        self.cycles += 1
+        self._safe_heartbeat(cycle_done=True, duration=self._monotonic() - started)
+        if report.poll.shipments or report.evaluation.changes or report.dispatch.sent:
+            _LOGGER.info(
+                "cycle: polled %d, %d new events, evaluated %d, %d alert changes, %d sent",
+                report.poll.shipments,
+                report.poll.new_events,
+                report.evaluation.evaluated,
+                len(report.evaluation.changes),
+                report.dispatch.sent,
+            )
+
+    def making_progress(self) -> bool:
+        """True while the loop is healthy: cycles start on time and none runs for too long."""
+        now = self._monotonic()
+        stall = self.app.settings.service.stall_seconds
+        if self._cycle_task is not None and self._cycle_started is not None:
+            return now - self._cycle_started < stall
+        last = self._cycle_finished if self._cycle_finished is not None else self._started
+        return now - last < stall + self.tick_seconds
+
+    # ------------------------------------------------------------ keep-alive tasks
+
+    async def _watchdog_loop(self, interval: float) -> None:
+        """Ping systemd's watchdog, but only while cycles make progress (else: restart us)."""
+        warned = False
+        while not self._stop.is_set():
+            if self.making_progress():
+                self.systemd.watchdog()
+                warned = False
+            elif not warned:
+                _LOGGER.error("cycle loop stalled for over %ss; no more watchdog pings", self.app.settings.service.stall_seconds)
+                warned = True
+            await self._sleep(interval)
+
+    async def _heartbeat_loop(self) -> None:
+        """Keep the database heartbeat fresh during long cycles, so `watcher status` stays right."""
+        while not self._stop.is_set():
+            await self._sleep(self.app.settings.service.heartbeat_seconds)
+            if not self._stop.is_set() and self.making_progress():
+                self._safe_heartbeat()
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stop.wait(), seconds)
+        except TimeoutError:
+            pass
+
+    def _safe_heartbeat(self, **kwargs: object) -> None:
+        try:
+            self.app.heartbeat(**kwargs)  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001 - a busy database must not stop the daemon
+            _LOGGER.warning("cannot write heartbeat: %s", describe_error(exc))
+
+    def _spawn(self, coro: object) -> None:
+        task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # ------------------------------------------------------------ signals
 
     def request_stop(self, signame: str = "stop") -> None:
         if not self._stop.is_set():
             _LOGGER.info("received %s: stopping", signame)
+            self.systemd.stopping()
             self._stop.set()
+
+    def request_reload(self) -> None:
+        _LOGGER.info("received SIGHUP: reloading configuration")
+        self._spawn(self.reload())
+
+    async def reload(self) -> bool:
+        """Load the config file again and switch to it; a bad file leaves the old one running."""
+        from watcher.config import load_settings
+        from watcher.logs import setup_logging
+
+        self.systemd.reloading()
+        old = self.app.settings
+        try:
+            try:
+                settings = load_settings(old.config_file) if old.config_file else load_settings(None)
+            except ConfigError as exc:
+                _LOGGER.error("reload rejected, still running the previous configuration: %s", exc)
+                return False
+            async with self._busy:
+                ignored = await self.app.reload(settings)
+            setup_logging(settings.logging.level, settings.logging.format)
+            self._reschedule()
+            self.reloads += 1
+            restart = f"; {', '.join(ignored)} changes need a restart" if ignored else ""
+            _LOGGER.info("configuration reloaded: %d shipments in config%s", len(settings.shipments), restart)
+            return True
+        except WatcherError as exc:
+            _LOGGER.error("reload failed, still running: %s", exc)
+            return False
+        finally:
+            self.systemd.ready(self._status_text())
+
+    def _reschedule(self) -> None:
+        tick = self._fixed_tick or self.app.settings.polling.tick_seconds
+        if tick != self.tick_seconds and self._scheduler is not None:
+            self.tick_seconds = tick
+            self._scheduler.reschedule_job("cycle", trigger="interval", seconds=tick)
+
+    def _status_text(self) -> str:
+        return f"tick every {self.tick_seconds:g}s, {self.cycles} cycles done"
+
+    # ------------------------------------------------------------ lifecycle
 
     async def run(self) -> None:
         """Schedule ticks, wait for a stop signal, then shut down within a few seconds."""
+        lock = claims.InstanceLock(database_url(self.app.settings))
+        lock.acquire()  # SQLite: one daemon per database, said clearly before anything else
+        try:
+            await self._run()
+        finally:
+            lock.release()
+
+    async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.request_stop, sig.name)
+        loop.add_signal_handler(signal.SIGHUP, self.request_reload)
+        self._take_over_leases()
         self.app.sync_config()
         self.app.heartbeat()
-        scheduler = AsyncIOScheduler(timezone=UTC)
+        scheduler = self._scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.add_job(
             self.tick,
             "interval",
@@ -78,17 +217,42 @@ class Daemon:
             id="cycle",
         )
         scheduler.start()
+        if self.systemd.watchdog_seconds:
+            self._spawn(self._watchdog_loop(self.systemd.watchdog_seconds))
+        self._spawn(self._heartbeat_loop())
+        self.systemd.ready(self._status_text())
         _LOGGER.info("watcher running (%s), tick every %ss", self.app.describe()["database"], self.tick_seconds)
         try:
             await self._stop.wait()
         finally:
             scheduler.shutdown(wait=False)
             await self._finish_cycle()
-            for sig in (signal.SIGINT, signal.SIGTERM):
+            for task in list(self._background):
+                task.cancel()
+            await asyncio.gather(*self._background, return_exceptions=True)
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                 loop.remove_signal_handler(sig)
-            self.app.heartbeat(stopped=True)
+            self._release_leases()
+            self._safe_heartbeat(stopped=True)
             await self.app.aclose()
             _LOGGER.info("watcher stopped")
+
+    def _take_over_leases(self) -> None:
+        """Free leases left by instances that died (all of them on SQLite, where we are alone)."""
+        with self.app.sessions.begin() as session:
+            if self.app.engine.dialect.name == "sqlite":
+                freed = claims.release_all(session)
+            else:
+                freed = claims.release_orphans(session, me=self.app.instance_id)
+        if freed:
+            _LOGGER.info("took over %d items leased by a stopped instance", freed)
+
+    def _release_leases(self) -> None:
+        try:
+            with self.app.sessions.begin() as session:
+                claims.release_all(session, owner=self.app.instance_id)
+        except Exception as exc:  # noqa: BLE001 - leases expire anyway
+            _LOGGER.warning("cannot release leases at shutdown: %s", describe_error(exc))
 
     async def _finish_cycle(self) -> None:
         task = self._cycle_task
@@ -102,3 +266,10 @@ class Daemon:
                 await task
             except (asyncio.CancelledError, Exception):  # noqa: BLE001
                 pass
+
+
+def describe_error(exc: BaseException) -> str:
+    """A short, secret-free description: our own messages are written to be safe, others are not."""
+    if isinstance(exc, WatcherError):
+        return f"{type(exc).__name__}: {exc}"
+    return type(exc).__name__

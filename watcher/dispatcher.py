@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
 from watcher.notify import Notifier
-from watcher.store import repo
+from watcher.store import claims, repo
 from watcher.store.tables import NotificationRow
 
 _LOGGER = logging.getLogger(__name__)
@@ -32,12 +32,14 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 async def dispatch_due(
-    now: datetime, *, settings: Settings, sessions: sessionmaker[Session], notifier: Notifier
+    now: datetime, *, settings: Settings, sessions: sessionmaker[Session], notifier: Notifier, owner: str = "local"
 ) -> DispatchReport:
     """Send every due outbox message once; record success or schedule a retry."""
     report = DispatchReport()
     with sessions() as session:
-        due = repo.due_notifications(session, now)
+        # Claimed with a lease, so another instance never sends the same row (store/claims.py).
+        lease = timedelta(seconds=settings.service.instance_lease_seconds)
+        due = claims.claim_notifications(session, owner=owner, now=now, lease=lease)
     for message in due:
         delivery = await asyncio.to_thread(notifier.send, message.target, message.title, message.body)
         with sessions.begin() as session:
@@ -45,6 +47,7 @@ async def dispatch_due(
             if row is None or row.sent_at is not None:
                 continue
             record_attempt(row, delivery.ok, delivery.error, now, settings)
+            claims.release(row, owner)
         if delivery.ok:
             report.sent += 1
             _LOGGER.info("notification sent to %s: %s", message.target, message.title)

@@ -20,7 +20,8 @@ class TextFormatter(logging.Formatter):
         self.journald = journald
 
     def format(self, record: logging.LogRecord) -> str:
-        text = record.getMessage()
+        # One event, one line: journald (and grep) split on newlines.
+        text = " | ".join(record.getMessage().splitlines())
         if record.exc_info:
             text += " | " + " | ".join(self.formatException(record.exc_info).splitlines())
         prefix = _SD_PRIORITY.get(record.levelname, "") if self.journald else ""

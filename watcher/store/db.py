@@ -1,4 +1,4 @@
-"""Engine, sessions and migrations. SQLite (WAL) by default, any SQLAlchemy URL otherwise."""
+"""Engine, sessions and migrations. SQLite (WAL) by default, PostgreSQL (psycopg 3) for several instances."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +14,8 @@ from watcher.errors import StoreError
 
 _LOGGER = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+#: pg_advisory_xact_lock key that serializes migrations when several instances start at once.
+MIGRATION_LOCK_KEY = 0x77617463  # "watc"
 
 
 def default_sqlite_url(state_dir: Path) -> str:
@@ -37,12 +39,42 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
-            if url.startswith("postgresql://"):
-                url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+            url = normalize_url(url)
             engine = create_engine(url, pool_pre_ping=True, **kwargs)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise StoreError(f"database_url {redact_url(url)}: {exc}") from None
     return engine
+
+
+def normalize_url(url: str) -> str:
+    """`postgres://` and `postgresql://` mean psycopg 3 (SQLAlchemy would pick psycopg2)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The database file of a SQLite URL (None for in-memory or other databases)."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url.removeprefix("sqlite:///").split("?", 1)[0]
+    return Path(path).expanduser() if path and path != ":memory:" else None
+
+
+def database_size(engine: Engine) -> int | None:
+    """Bytes on disk: the SQLite file plus its WAL, or pg_database_size; None if unknown."""
+    if is_postgres(engine):
+        with engine.connect() as connection:
+            return int(connection.scalar(text("SELECT pg_database_size(current_database())")) or 0)
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if path is None:
+        return None
+    return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -73,6 +105,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
     try:
         with engine.begin() as connection:
+            if is_postgres(engine):
+                # Two instances starting together must not both create the tables.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             config = alembic_config(engine)
             config.attributes["connection"] = connection
             command.upgrade(config, revision)

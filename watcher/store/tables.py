@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -90,7 +91,7 @@ class ShipmentRow(Base):
     next_eval_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # Multi-instance work sharing: whoever holds an unexpired lease owns the shipment's cycle.
     lease_owner: Mapped[str | None] = mapped_column(String(64))
-    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class LegRow(Base):
@@ -222,3 +223,8 @@ class InstanceRow(Base):
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_cycle_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Added in 0003_service, for `watcher status`.
+    version: Mapped[str | None] = mapped_column(String(32))
+    cycles: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_cycle_seconds: Mapped[float | None] = mapped_column(Float)
+    last_cycle_error: Mapped[str | None] = mapped_column(Text)

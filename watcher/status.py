@@ -1,0 +1,230 @@
+"""`watcher status`: is the daemon alive and is anything stuck? Read from the database only.
+
+The daemon writes a heartbeat per instance; `collect` turns heartbeats, shipments, alerts,
+provider health and the outbox into a `Health` whose `problems` decide the exit code, so the
+command works as a monitoring check. Nothing here prints secrets (the URL is redacted).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from watcher.config import Settings
+from watcher.store import db, repo
+from watcher.store.tables import InstanceRow, NotificationRow
+
+#: An unsent notification due longer than this means delivery is stuck.
+OUTBOX_STUCK_AFTER = timedelta(hours=1)
+#: A provider failing this long is a problem (same threshold as its alert).
+PROVIDER_FAILING_AFTER = timedelta(hours=6)
+
+
+@dataclass
+class InstanceHealth:
+    """One daemon instance as its heartbeat row describes it."""
+
+    id: str
+    hostname: str
+    pid: int
+    version: str | None
+    started_at: datetime
+    heartbeat_at: datetime
+    last_cycle_at: datetime | None
+    cycles: int
+    last_cycle_seconds: float | None
+    last_cycle_error: str | None
+    running: bool
+
+
+@dataclass
+class ProviderHealth:
+    """One provider: ok, failing or paused."""
+
+    name: str
+    state: str
+    last_success_at: datetime | None
+    failing_since: datetime | None
+    consecutive_failures: int
+    paused_until: datetime | None
+    last_error: str | None
+
+
+@dataclass
+class Health:
+    """Everything `watcher status` reports."""
+
+    now: datetime
+    daemon_running: bool
+    last_cycle_at: datetime | None
+    instances: list[InstanceHealth] = field(default_factory=list)
+    shipments: dict[str, int] = field(default_factory=dict)
+    open_alerts: int = 0
+    providers: list[ProviderHealth] = field(default_factory=list)
+    outbox: dict[str, Any] = field(default_factory=dict)
+    database: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems
+
+
+def collect(session: Session, engine: Engine, settings: Settings, now: datetime, *, url: str) -> Health:
+    """Build the health report at `now`."""
+    stale = timedelta(seconds=settings.service.heartbeat_stale_seconds)
+    instances = [instance_health(row, now, stale) for row in session.scalars(select(InstanceRow).order_by(InstanceRow.started_at))]
+    running = [i for i in instances if i.running]
+    cycles = [i.last_cycle_at for i in instances if i.last_cycle_at]
+    health = Health(
+        now=now,
+        daemon_running=bool(running),
+        last_cycle_at=max(cycles) if cycles else None,
+        instances=[i for i in instances if i.running or i.heartbeat_at >= now - timedelta(days=1)],
+        shipments=repo.status_counts(session),
+        open_alerts=len(repo.open_alerts(session)),
+        providers=[provider_health(state, now) for state in repo.provider_states(session)],
+        outbox=outbox_health(session, now),
+        database={"url": db.redact_url(url), "kind": engine.dialect.name, "size_bytes": db.database_size(engine),
+                  "revision": db.current_revision(engine)},
+    )
+    health.problems = find_problems(health, stale)
+    return health
+
+
+def instance_health(row: InstanceRow, now: datetime, stale: timedelta) -> InstanceHealth:
+    running = row.stopped_at is None and now - row.heartbeat_at < stale
+    return InstanceHealth(
+        id=row.id, hostname=row.hostname, pid=row.pid, version=row.version, started_at=row.started_at,
+        heartbeat_at=row.heartbeat_at, last_cycle_at=row.last_cycle_at, cycles=row.cycles or 0,
+        last_cycle_seconds=row.last_cycle_seconds, last_cycle_error=row.last_cycle_error, running=running,
+    )
+
+
+def provider_health(state: Any, now: datetime) -> ProviderHealth:
+    if state.paused_until and state.paused_until > now:
+        label = "paused"
+    elif state.consecutive_failures:
+        label = "failing"
+    else:
+        label = "ok"
+    return ProviderHealth(
+        name=state.name, state=label, last_success_at=state.last_success_at, failing_since=state.failing_since,
+        consecutive_failures=state.consecutive_failures or 0, paused_until=state.paused_until, last_error=state.last_error,
+    )
+
+
+def outbox_health(session: Session, now: datetime) -> dict[str, Any]:
+    """The outbox backlog: `watcher.outbox.outbox_summary` when present, plus the oldest due message."""
+    summary: dict[str, Any]
+    try:
+        outbox = importlib.import_module("watcher.outbox")
+    except ImportError:
+        outbox = None
+    if outbox is not None and hasattr(outbox, "outbox_summary"):
+        found = outbox.outbox_summary(session, now)
+        summary = dict(found) if isinstance(found, dict) else _as_dict(found)
+    else:
+        summary = {"backlog": repo.outbox_backlog(session)}
+    summary["oldest_due_at"] = session.scalar(
+        select(func.min(NotificationRow.due_at)).where(
+            NotificationRow.sent_at.is_(None), NotificationRow.failed_at.is_(None), NotificationRow.due_at <= now
+        )
+    )
+    summary["gave_up_last_day"] = session.scalar(
+        select(func.count()).select_from(NotificationRow).where(NotificationRow.failed_at >= now - timedelta(days=1))
+    ) or 0
+    return summary
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    try:
+        return asdict(value)
+    except TypeError:
+        return {"summary": str(value)}
+
+
+def find_problems(health: Health, stale: timedelta) -> list[str]:
+    """Why the installation is unhealthy, one short sentence each (empty = healthy)."""
+    problems: list[str] = []
+    if not health.daemon_running:
+        last = max((i.heartbeat_at for i in health.instances), default=None)
+        seen = f" (last heartbeat {iso(last)})" if last else " (no heartbeat ever)"
+        problems.append(f"daemon not running{seen}")
+    elif health.last_cycle_at is None or health.now - health.last_cycle_at > stale:
+        problems.append(f"no cycle completed since {iso(health.last_cycle_at) or 'start'}")
+    for instance in health.instances:
+        if instance.running and instance.last_cycle_error:
+            problems.append(f"instance {instance.id}: last cycle failed: {instance.last_cycle_error}")
+    for provider in health.providers:
+        if provider.state == "paused":
+            problems.append(f"provider {provider.name} paused until {iso(provider.paused_until)}")
+        elif provider.failing_since and health.now - provider.failing_since >= PROVIDER_FAILING_AFTER:
+            problems.append(f"provider {provider.name} failing since {iso(provider.failing_since)}")
+    oldest = health.outbox.get("oldest_due_at")
+    if isinstance(oldest, datetime) and health.now - oldest > OUTBOX_STUCK_AFTER:
+        problems.append(f"outbox stuck: a notification has been due since {iso(oldest)}")
+    if health.outbox.get("gave_up_last_day"):
+        problems.append(f"{health.outbox['gave_up_last_day']} notifications given up in the last day")
+    return problems
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds").replace("+00:00", "Z") if value else None
+
+
+def to_json(health: Health) -> dict[str, Any]:
+    """The `--json` document (stable keys, ISO times)."""
+    data = _jsonable(asdict(health))
+    data["healthy"] = health.healthy
+    return data
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+def render_text(health: Health) -> str:
+    """The human-readable report."""
+    lines = [f"watcher: {'healthy' if health.healthy else 'UNHEALTHY'}"]
+    lines += [f"  problem: {problem}" for problem in health.problems]
+    running = [i for i in health.instances if i.running]
+    lines.append(f"daemon: {'running' if running else 'not running'}" + (f" ({len(running)} instances)" if len(running) > 1 else ""))
+    for i in running:
+        took = f", took {i.last_cycle_seconds:.1f}s" if i.last_cycle_seconds is not None else ""
+        lines.append(f"  {i.id}: heartbeat {iso(i.heartbeat_at)}, {i.cycles} cycles, last {iso(i.last_cycle_at) or 'none yet'}{took}")
+    lines.append(f"last cycle: {iso(health.last_cycle_at) or 'never'}")
+    total = sum(health.shipments.values())
+    by_status = ", ".join(f"{count} {status}" for status, count in sorted(health.shipments.items()))
+    lines.append(f"shipments: {total}" + (f" ({by_status})" if by_status else ""))
+    lines.append(f"open alerts: {health.open_alerts}")
+    for p in health.providers:
+        detail = f", {p.consecutive_failures} failures, last error: {p.last_error}" if p.state != "ok" else ""
+        lines.append(f"provider {p.name}: {p.state}{detail}")
+    backlog = health.outbox.get("backlog", health.outbox.get("pending", "?"))
+    lines.append(f"outbox: {backlog} waiting" + (f", oldest due {iso(health.outbox['oldest_due_at'])}" if health.outbox.get("oldest_due_at") else ""))
+    size = health.database.get("size_bytes")
+    lines.append(f"database: {health.database['url']} ({health.database['kind']}, {human_size(size)}, schema {health.database['revision']})")
+    return "\n".join(lines)
+
+
+def human_size(size: int | None) -> str:
+    if size is None:
+        return "size unknown"
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
