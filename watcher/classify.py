@@ -211,7 +211,7 @@ _RULES: tuple[tuple[Status, str | None, tuple[str, ...]], ...] = (
         r"\bdogana\b", r"\bsdoganamento\b",
         r"\binklaring\b",
         r"\bodprawa celna\b", r"\burz(ąd|ędzie|ędu) celn\w*",
-        r"\bтаможн\w*",
+        r"\bтамож\w*",
     )),
     # --- Last mile. Collected-by-recipient is a delivery; "delivered to a locker" is not.
     (_S.DELIVERED, "delivered.collected", (
@@ -285,7 +285,7 @@ _RULES: tuple[tuple[Status, str | None, tuple[str, ...]], ...] = (
     )),
     (_S.DELIVERED, "delivered.recipient", (
         r"\bdelivered to (the )?(recipient|addressee|consignee|customer|neighbou?r)\b",
-        r"\bdem empfänger (persönlich )?übergeben\b",
+        r"\b(dem|an den) empfänger (persönlich )?übergeben\b",
     )),
     # --- Hand-overs between carriers ("delivered to airline" is not a delivery).
     (_S.IN_TRANSIT, "in_transit.handover", (
@@ -298,7 +298,8 @@ _RULES: tuple[tuple[Status, str | None, tuple[str, ...]], ...] = (
         r"\bentregad[oa] a (la )?(aerolínea|transportista|operador)\b",
         r"\bremis(e)? (à|au) (la )?(compagnie aérienne|transporteur)\b",
         r"\bconfié(e)? (à|au)\b",
-        r"\ban (die )?(fluggesellschaft|den transporteur|den zusteller|\w+ übergeben)",
+        r"\ban (die )?(fluggesellschaft|den transporteur|den zusteller)\b",
+        r"\ban (?!den empfänger)[\w ]{2,40}? übergeben\b",
         r"\bübergeben an\b", r"\bübergabe an\b",
         r"\bentregue (à|a) (companhia aérea|transportadora)\b",
         r"\baffidat[oa] (a|al|alla)\b", r"\bconsegnat[oa] (al vettore|alla compagnia aerea)\b",

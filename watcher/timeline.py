@@ -6,13 +6,13 @@ Rules (documented for users in docs/timeline.md):
   placed in the provider's documented zone (`tz_hint`), else the zone of the event's country,
   else of a country named in its location, else UTC; the assumption is returned and stored.
 * **Same moment.** Two events are one moment when they have the same status, compatible
-  sub-statuses (equal, or one missing), no conflicting country or place, and either
-  (a) times within 2 minutes (providers round or drop seconds) and similar wording, or
-  (b) times a whole number of hours apart (1–14 h, ±2 min), reported by different sources
-  (provider or leg), with similar wording: a local time was read without its offset. Similar
-  wording means identical text, token Jaccard similarity ≥ 0.5, or the same specific
-  sub-status (for (b) only when one side's zone was assumed). Merges of kind (b) are flagged
-  "tz_shift". Different statuses or different places always stay separate.
+  sub-statuses (equal, one missing, or one refining the other), no conflicting country or
+  place, and either (a) times within 2 minutes (providers round or drop seconds), or (b) times
+  a whole number of hours apart (1–14 h, ±2 min) reported by different sources (provider or
+  leg): a local time read without its offset; plus similar wording (identical text, token
+  Jaccard similarity ≥ 0.5, or both carry a sub-status; for (b) only when one side's zone was
+  assumed). One source never reports one moment twice at different times. Merges of kind (b)
+  are flagged "tz_shift". Different statuses or different places always stay separate.
 * **Order.** By time, then by stage (`STATUS_STAGE`), then text; ties are fully broken, so the
   result does not depend on input order.
 * **Current status** is decided by rule, not by the last event: origin-side scans that arrive
@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
+from operator import attrgetter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from watcher.classify import normalize_text
@@ -344,25 +345,30 @@ def _more_specific(a: str | None, b: str | None) -> str | None:
 class _Item:
     """A stored event plus the values the merge compares, computed once."""
 
-    __slots__ = ("event", "ts", "source", "status", "substatus", "rank")
+    __slots__ = ("event", "ts", "source", "status", "substatus", "rank", "key")
 
     def __init__(self, event: StoredEvent, destination: str | None) -> None:
         self.event = event
         self.ts = event.time.timestamp()
         self.source = (event.provider, event.tracking_number)
-        self.status, self.substatus = canonical(event.status, event.substatus)
+        pair = (event.status, event.substatus)
+        canon = _CANONICAL_CACHE.get(pair)
+        if canon is None:
+            canon = _CANONICAL_CACHE.setdefault(pair, canonical(*pair))
+        self.status, self.substatus = canon
         in_dest = destination is not None and event.country == destination
         self.rank = stage_of(self.status, self.substatus, in_destination=in_dest)
+        # A total order over stored events, so any input permutation merges identically.
+        self.key = (
+            event.time, self.rank, event.description, event.provider, event.tracking_number,
+            event.location or "", event.country or "", self.status.value, event.substatus or "",
+            event.raw_status or "",
+            event.raw_description if event.raw_description != event.description else "",
+            event.tz_assumption or "",
+        )  # equal keys mean equal sources: `unclassified` only affects flags, never the merge
 
 
-def _input_key(item: _Item) -> tuple[object, ...]:
-    """Total order over stored events, so any input permutation merges identically."""
-    e = item.event
-    return (
-        e.time, item.rank, e.description, e.provider, e.tracking_number, e.location or "",
-        e.country or "", str(item.status), e.substatus or "", e.raw_status or "",
-        e.raw_description or "", e.tz_assumption or "", e.unclassified,
-    )
+_CANONICAL_CACHE: dict[tuple[Status, str | None], tuple[Status, str | None]] = {}
 
 
 def _same_moment(a: _Item, b: _Item) -> bool:
@@ -423,10 +429,12 @@ class _Cluster:
 def _cluster(items: list[_Item]) -> list[_Cluster]:
     """Group time-ordered items into moments, comparing only within the shift window."""
     clusters: list[_Cluster] = []
+    by_status: dict[Status, list[_Cluster]] = {}  # only same-status events can merge
     for item in items:
+        candidates = by_status.setdefault(item.status, [])
         earliest = item.ts - _WINDOW
         target = None
-        for cluster in reversed(clusters):
+        for cluster in reversed(candidates):
             # Clusters are created in time order, so older ones cannot match either.
             if cluster.first_ts < earliest:
                 break
@@ -434,7 +442,9 @@ def _cluster(items: list[_Item]) -> list[_Cluster]:
                 target = cluster
                 break
         if target is None:
-            clusters.append(_Cluster(item))
+            target = _Cluster(item)
+            clusters.append(target)
+            candidates.append(target)
         else:
             target.add(item)
     return clusters
@@ -458,11 +468,7 @@ def _source(e: StoredEvent) -> EventSource:
     )
 
 
-def _source_key(s: EventSource) -> tuple[object, ...]:
-    """A total order over sources (independent of the merged sub-status)."""
-    return (s.time, s.provider, s.tracking_number, s.description, s.raw_status or "",
-            s.raw_description or "", s.location or "", s.country or "", s.tz_assumption or "",
-            s.substatus or "")
+_NO_FLAGS: list[str] = []
 
 
 class _Merged:
@@ -472,29 +478,52 @@ class _Merged:
                  "sources", "flags", "rank", "key")
 
     def __init__(self, cluster: _Cluster, destination: str | None) -> None:
-        members = sorted(cluster.items, key=_representative_key)
-        rep = members[0].event
+        members = cluster.items
+        if len(members) == 1:  # the common case: no choice to make
+            rep = members[0].event
+            self.location = rep.location
+            self.sources: tuple[EventSource, ...] = (_source(rep),)
+            self.flags = _single_flags(rep)
+        else:
+            # Members are in input-key order already: sources follow it, repeats dropped.
+            unique = {m.key: m.event for m in members}
+            self.sources = tuple(_source(e) for e in unique.values())
+            members = sorted(members, key=_representative_key)
+            rep = members[0].event
+            self.location = next((m.event.location for m in members if m.event.location), None)
+            self.flags = _merged_flags(members)
         self.time = rep.time
         self.status = cluster.status
         self.substatus = cluster.substatus
         self.description = rep.description
-        self.location = next((m.event.location for m in members if m.event.location), None)
         self.country = cluster.country
-        self.sources = tuple(sorted(dict.fromkeys(_source(m.event) for m in members),
-                                    key=_source_key))
-        flags = []
-        if all(m.event.unclassified for m in members):
-            flags.append("unclassified")
-        if rep.tz_assumption is not None:
-            flags.append("tz_assumed")
-        if any(abs(m.ts - members[0].ts) > _SAME_TIME_TOLERANCE for m in members):
-            flags.append("tz_shift")
-        self.flags = flags
         in_dest = destination is not None and self.country == destination
         self.rank = stage_of(self.status, self.substatus, in_destination=in_dest)
+        # Ties end at the cluster's first stored event: unique, and independent of input order.
         self.key = (self.time, self.rank, self.description, self.location or "",
-                    self.country or "", self.substatus or "",
-                    tuple(_source_key(s) for s in self.sources))
+                    self.country or "", self.substatus or "", cluster.items[0].key)
+
+
+def _single_flags(e: StoredEvent) -> list[str]:
+    """Flags of an event reported once."""
+    if not e.unclassified and e.tz_assumption is None:
+        return _NO_FLAGS
+    flags = ["unclassified"] if e.unclassified else []
+    if e.tz_assumption is not None:
+        flags.append("tz_assumed")
+    return flags
+
+
+def _merged_flags(members: list[_Item]) -> list[str]:
+    """Flags of a moment several sources reported; `members[0]` is the representative."""
+    flags = []
+    if all(m.event.unclassified for m in members):
+        flags.append("unclassified")
+    if members[0].event.tz_assumption is not None:
+        flags.append("tz_assumed")
+    if any(abs(m.ts - members[0].ts) > _SAME_TIME_TOLERANCE for m in members):
+        flags.append("tz_shift")
+    return flags
 
 
 # --------------------------------------------------------------------------- derived facts
@@ -601,6 +630,18 @@ class _Facts:
         )
 
 
+_FLAG_SETS: dict[tuple[str, ...], frozenset[str]] = {}
+
+
+def _flag_set(flags: list[str], extra: str | None) -> frozenset[str]:
+    """A shared frozenset for a flag combination (there are only a few)."""
+    key = (*flags, extra) if extra else tuple(flags)
+    found = _FLAG_SETS.get(key)
+    if found is None:
+        found = _FLAG_SETS.setdefault(key, frozenset(key))
+    return found
+
+
 def _current_status(current: _Merged | None) -> tuple[Status, str | None]:
     """The timeline status for the deciding event; cleared customs means moving on."""
     if current is None:
@@ -623,19 +664,19 @@ def build_timeline(
     most recently reported one becomes `Timeline.estimated_delivery`.
     """
     destination = destination_country.upper() if destination_country else None
-    items = sorted((_Item(e, destination) for e in events), key=_input_key)
+    items = sorted((_Item(e, destination) for e in events), key=attrgetter("key"))
     merged = sorted((_Merged(c, destination) for c in _cluster(items)), key=lambda m: m.key)
     facts = _Facts(destination)
     timeline_events = []
     for m in merged:
         flag = facts.late_or_after(m)
         facts.observe(m, flag)
-        flags = m.flags + [flag] if flag else m.flags
+        flags = _flag_set(m.flags, flag)
         timeline_events.append(
             TimelineEvent(
                 time=m.time, status=m.status, description=m.description, location=m.location,
                 country=m.country, substatus=m.substatus, sources=m.sources,
-                flags=frozenset(flags),
+                flags=flags,
             )
         )
     status, substatus = _current_status(facts.current)
@@ -700,28 +741,34 @@ def _s10_valid(serial: str, check: str) -> bool:
     return c == int(check)
 
 
-def _plausible_number(token: str) -> bool:
-    """A conservative test for a carrier tracking number."""
+_PHONE_CUE = re.compile(r"(tel|phone|call|fax|mobile|whatsapp|\+)[\W_]*$", re.IGNORECASE)
+
+
+def _plausible_number(token: str, before: str) -> bool:
+    """A conservative test for a carrier tracking number; `before` is the text preceding it."""
     if s10 := _S10.match(token):
         return _s10_valid(s10.group(1), s10.group(2))
     if token.isdigit():
-        return 12 <= len(token) <= 30  # shorter digit runs are too often phone or order numbers
+        # Bare digit runs are often phone or order numbers: long ones only, never after "call".
+        return 12 <= len(token) <= 30 and _PHONE_CUE.search(before[-16:]) is None
     return sum(ch.isdigit() for ch in token) >= 8
 
 
 def follow_on_numbers_from_text(description: str | None) -> tuple[str, ...]:
     """Tracking numbers a hand-over event announces, e.g. "new tracking number RR123456785DE".
 
-    Only numbers after a cue ("tracking number", "handed over", "转单号", ...) are returned,
-    upper-cased, in order, without repeats. The caller drops numbers it already tracks.
+    Only numbers in text with a cue ("tracking number", "handed over", "转单号", ...) are
+    returned, upper-cased, in order, without repeats. S10 numbers must pass their check digit.
+    The caller drops numbers it already tracks.
     """
-    if not description:
+    if not description or _FOLLOW_ON_CUE.search(normalize_text(description)) is None:
         return ()
-    cue = _FOLLOW_ON_CUE.search(normalize_text(description))
-    if cue is None:
-        return ()
-    found = (m.group(1).upper() for m in _CANDIDATE.finditer(description))
-    return tuple(dict.fromkeys(n for n in found if _plausible_number(n)))
+    found = (
+        m.group(1).upper()
+        for m in _CANDIDATE.finditer(description)
+        if _plausible_number(m.group(1).upper(), description[: m.start()])
+    )
+    return tuple(dict.fromkeys(found))
 
 
 # --------------------------------------------------------------------------- rendering
