@@ -227,8 +227,8 @@ _RULES: tuple[tuple[Status, str | None, tuple[str, ...]], ...] = (
     )),
     (_S.AVAILABLE_FOR_PICKUP, "available_for_pickup.ready", (
         r"\b(available|ready) for (pick ?up|collection)\b", r"\bawaiting (pick ?up|collection)\b",
-        r"\bdelivered to (the )?(pick ?up point|parcel (locker|shop|point)|service point"
-        r"|post office|locker)\b",
+        (r"\bdelivered to (the )?(pick ?up point|parcel (locker|shop|point)|service point"
+         r"|post office|locker)\b"),
         r"\bat (the )?(pick ?up point|parcel locker)\b",
         r"待取件", r"可取件", r"待自取", r"自提点", r"代收点", r"驿站",
         r"\bdisponible para (recoger|recogida)\b", r"\blisto para recoger\b",
@@ -289,10 +289,10 @@ _RULES: tuple[tuple[Status, str | None, tuple[str, ...]], ...] = (
     )),
     # --- Hand-overs between carriers ("delivered to airline" is not a delivery).
     (_S.IN_TRANSIT, "in_transit.handover", (
-        r"\b(handed|handing|delivered|transferred|tendered|passed) (over )?to (the )?"
-        r"(airline|air carrier|carrier|line ?haul|partner|local|last ?mile|destination post"
-        r"|postal|delivery (partner|company|service)|courier|[a-z]+ (post|posti|poste|postnl"
-        r"|correos|dhl|dpd|gls|ups|fedex|usps))",
+        (r"\b(handed|handing|delivered|transferred|tendered|passed) (over )?to (the )?"
+         r"(airline|air carrier|carrier|line ?haul|partner|local|last ?mile|destination post"
+         r"|postal|delivery (partner|company|service)|courier|[a-z]+ (post|posti|poste|postnl"
+         r"|correos|dhl|dpd|gls|ups|fedex|usps))"),
         r"\bhand ?over to\b", r"\bhandover\b",
         r"交航", r"移交", r"交接", r"交给末端", r"交付航空",
         r"\bentregad[oa] a (la )?(aerolínea|transportista|operador)\b",
@@ -309,7 +309,8 @@ _RULES: tuple[tuple[Status, str | None, tuple[str, ...]], ...] = (
     )),
     (_S.DELIVERED, "delivered.other", (
         r"(?<!will be )(?<!to be )\bdelivered\b", r"\bsigned (for|by)\b",
-        r"\bdelivery (completed|complete|successful)\b", r"\bleft (with|at) (the )?(neighbou?r|front door|door|reception)\b",
+        r"\bdelivery (completed|complete|successful)\b",
+        r"\bleft (with|at) (the )?(neighbou?r|front door|door|reception)\b",
         r"已签收", r"妥投", r"签收", r"已送达", r"投递成功", r"派送成功",
         r"\bentregad[oa]\b", r"\bentrega realizada\b",
         r"(?<!sera )(?<!va etre )\blivré(e)?\b", r"\bdistribué(e)?\b",
@@ -322,8 +323,8 @@ _RULES: tuple[tuple[Status, str | None, tuple[str, ...]], ...] = (
     )),
     # --- Country-level milestones on the way.
     (_S.IN_TRANSIT, "in_transit.departed_origin", (
-        r"\b(departed|departure|left|leaving|dispatched|depart) (from )?(the )?"
-        r"(origin|departure|export) (country|region)",
+        (r"\b(departed|departure|left|leaving|dispatched|depart) (from )?(the )?"
+         r"(origin|departure|export) (country|region)"),
         r"\b(departed|left|leaving) (from )?(the )?country of (origin|departure)\b",
         r"\boutward office of exchange\b", r"\bexport(ed)? from\b",
         r"离开始发国", r"离开出口国", r"已离开始发", r"离开中国", r"离开始发地国家",

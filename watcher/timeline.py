@@ -235,9 +235,12 @@ _SIMILAR = 0.5  # token Jaccard similarity for "same wording"
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 #: Words that say what kind of place it is, not which place: they do not tell places apart.
 _PLACE_NOISE = frozenset(
-    "sorting center centre facility hub office post postal international mail processing "
-    "distribution airport gateway delivery exchange depot branch station service terminal "
-    "parcel logistics warehouse city district province region country the and of de".split()
+    {
+        "sorting", "center", "centre", "facility", "hub", "office", "post", "postal",
+        "international", "mail", "processing", "distribution", "airport", "gateway", "delivery",
+        "exchange", "depot", "branch", "station", "service", "terminal", "parcel", "logistics",
+        "warehouse", "city", "district", "province", "region", "country", "the", "and", "of",
+    }
 )
 
 
@@ -345,7 +348,7 @@ def _more_specific(a: str | None, b: str | None) -> str | None:
 class _Item:
     """A stored event plus the values the merge compares, computed once."""
 
-    __slots__ = ("event", "ts", "source", "status", "substatus", "rank", "key")
+    __slots__ = ("country", "event", "key", "rank", "source", "status", "substatus", "ts")
 
     def __init__(self, event: StoredEvent, destination: str | None) -> None:
         self.event = event
@@ -356,7 +359,8 @@ class _Item:
         if canon is None:
             canon = _CANONICAL_CACHE.setdefault(pair, canonical(*pair))
         self.status, self.substatus = canon
-        in_dest = destination is not None and event.country == destination
+        self.country = event.country.upper() if event.country else None  # ISO-2, any case
+        in_dest = destination is not None and self.country == destination
         self.rank = stage_of(self.status, self.substatus, in_destination=in_dest)
         # A total order over stored events, so any input permutation merges identically.
         self.key = (
@@ -386,23 +390,24 @@ def _same_moment(a: _Item, b: _Item) -> bool:
         return False
     if ea.description == eb.description:
         return True
-    if a.substatus is not None and b.substatus is not None:  # compatible: checked by caller
-        if not shifted or ea.tz_assumption or eb.tz_assumption:
-            return True
+    # Both carry a (compatible, checked by the caller) sub-status: the same specific meaning.
+    both_specific = a.substatus is not None and b.substatus is not None
+    if both_specific and (not shifted or ea.tz_assumption or eb.tz_assumption):
+        return True
     return _similar_text(ea.description, eb.description)
 
 
 class _Cluster:
     """Events found to be one moment; at most one status, sub-status and country."""
 
-    __slots__ = ("items", "first_ts", "status", "substatus", "country")
+    __slots__ = ("country", "first_ts", "items", "status", "substatus")
 
     def __init__(self, item: _Item) -> None:
         self.items = [item]
         self.first_ts = item.ts
         self.status = item.status
         self.substatus = item.substatus
-        self.country = item.event.country
+        self.country = item.country
 
     def accepts(self, item: _Item) -> bool:
         """Whether the item is the same moment as one member and conflicts with none."""
@@ -410,8 +415,7 @@ class _Cluster:
             return False
         if not _compatible(item.substatus, self.substatus):
             return False
-        country = item.event.country
-        if country and self.country and country != self.country:
+        if item.country and self.country and item.country != self.country:
             return False
         # One source never reports one moment twice at different times: such a pair is two scans.
         if any(m.source == item.source and abs(m.ts - item.ts) > _SAME_TIME_TOLERANCE
@@ -423,7 +427,7 @@ class _Cluster:
         """Take the item in, keeping the most specific sub-status and the known country."""
         self.items.append(item)
         self.substatus = _more_specific(self.substatus, item.substatus)
-        self.country = self.country or item.event.country
+        self.country = self.country or item.country
 
 
 def _cluster(items: list[_Item]) -> list[_Cluster]:
@@ -474,8 +478,18 @@ _NO_FLAGS: list[str] = []
 class _Merged:
     """A cluster reduced to one event's fields, before flags are known."""
 
-    __slots__ = ("time", "status", "substatus", "description", "location", "country",
-                 "sources", "flags", "rank", "key")
+    __slots__ = (
+        "country",
+        "description",
+        "flags",
+        "key",
+        "location",
+        "rank",
+        "sources",
+        "status",
+        "substatus",
+        "time",
+    )
 
     def __init__(self, cluster: _Cluster, destination: str | None) -> None:
         members = cluster.items

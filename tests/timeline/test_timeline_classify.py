@@ -17,7 +17,9 @@ def test_every_language_has_at_least_four_phrases() -> None:
     assert all(len(TABLE[lang]) >= 4 for lang in LANGUAGES)
 
 
-@pytest.mark.parametrize(("lang", "text", "status", "substatus"), ROWS, ids=[f"{r[0]}:{r[1][:40]}" for r in ROWS])
+@pytest.mark.parametrize(
+    ("lang", "text", "status", "substatus"), ROWS, ids=[f"{r[0]}:{r[1][:40]}" for r in ROWS]
+)
 def test_phrase(lang: str, text: str, status: str, substatus: str | None) -> None:
     got = classify_text(text)
     assert (got.status, got.substatus) == (Status(status), substatus)

@@ -23,13 +23,21 @@ from watcher.timeline import (
 T0 = datetime(2026, 10, 13, 15, 45, tzinfo=UTC)
 
 
-def ev(minutes: float = 0, status: Status = Status.IN_TRANSIT, text: str = "Arrived at hub", **kw: object) -> StoredEvent:
+def ev(
+    minutes: float = 0,
+    status: Status = Status.IN_TRANSIT,
+    text: str = "Arrived at hub",
+    **kw: object,
+) -> StoredEvent:
     base = {"provider": "17track", "tracking_number": "N1"}
     base.update(kw)  # type: ignore[arg-type]
-    return StoredEvent(time=T0 + timedelta(minutes=minutes), status=status, description=text, **base)  # type: ignore[arg-type]
+    return StoredEvent(
+        time=T0 + timedelta(minutes=minutes), status=status, description=text, **base
+    )  # type: ignore[arg-type]
 
 
 # --- estimates -------------------------------------------------------------------------------
+
 
 def est(day: int, source: str = "17track", hour: int | None = 0) -> DeliveryEstimate:
     reported = None if hour is None else datetime(2026, 10, 1, hour, tzinfo=UTC)
@@ -63,13 +71,17 @@ def test_latest_estimate_is_the_latest_reported() -> None:
 
 # --- follow-on numbers -----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("text", "numbers"),
     [
         ("Handed over to Deutsche Post, new tracking number RR123456785DE", ("RR123456785DE",)),
         ("Transferred to last mile, tracking no: 00340434161234567890", ("00340434161234567890",)),
         ("已交接至末端，转单号：rr123456785de", ("RR123456785DE",)),
-        ("Neue Sendungsnummer: LP00123456789012 (RR123456785DE)", ("LP00123456789012", "RR123456785DE")),
+        (
+            "Neue Sendungsnummer: LP00123456789012 (RR123456785DE)",
+            ("LP00123456789012", "RR123456785DE"),
+        ),
         ("Handed over to Deutsche Post, new tracking number RR123456784DE", ()),  # bad check digit
         ("Arrived at sorting center RR123456785DE", ()),  # no hand-over cue
         ("Handed over to airline, flight CA1234", ()),
@@ -84,18 +96,29 @@ def test_follow_on_numbers(text: str | None, numbers: tuple[str, ...]) -> None:
 
 # --- rendering -------------------------------------------------------------------------------
 
+
 def test_render_raw_groups_per_provider_and_leg_then_shows_the_merge() -> None:
     events = [
-        ev(0, provider="cainiao", tracking_number="LP1", tz_assumption="Asia/Shanghai (provider convention)",
-           raw_status="LH_ARRIVE", raw_description="到达"),
+        ev(
+            0,
+            provider="cainiao",
+            tracking_number="LP1",
+            tz_assumption="Asia/Shanghai (provider convention)",
+            raw_status="LH_ARRIVE",
+            raw_description="到达",
+        ),
         ev(0.5, provider="17track", tracking_number="LP1", location="Leipzig, DE"),
         ev(60 * 24, Status.DELIVERED, "Delivered", provider="dhl", tracking_number="RR123456785DE"),
     ]
     text = render_raw(events, build_timeline(events))
     lines = text.splitlines()
     headers = [line for line in lines if line.startswith("== ")]
-    assert headers == ["== 17track LP1 (1 events)", "== cainiao LP1 (1 events)", "== dhl RR123456785DE (1 events)",
-                       "== merged (2 events, status delivered)"]
+    assert headers == [
+        "== 17track LP1 (1 events)",
+        "== cainiao LP1 (1 events)",
+        "== dhl RR123456785DE (1 events)",
+        "== merged (2 events, status delivered)",
+    ]
     assert "2026-10-13T15:45Z" in text and "raw=LH_ARRIVE" in text and "original: 到达" in text
     assert "tz assumed Asia/Shanghai" in text
     merged = lines[lines.index("== merged (2 events, status delivered)") + 1]
@@ -112,9 +135,14 @@ def test_render_milestones_lists_every_milestone_in_utc_minutes() -> None:
 
 # --- merge rule details ----------------------------------------------------------------------
 
+
 def test_empty_input_is_pending() -> None:
     timeline = build_timeline([])
-    assert timeline.events == () and timeline.status is Status.PENDING and timeline.milestones == Milestones()
+    assert (
+        timeline.events == ()
+        and timeline.status is Status.PENDING
+        and timeline.milestones == Milestones()
+    )
 
 
 def test_rounded_seconds_from_two_providers_merge_and_keep_both_sources() -> None:
@@ -156,56 +184,96 @@ def test_whole_hour_shift_between_providers_is_one_moment_and_flagged() -> None:
 
 def test_provider_substatus_spellings_are_canonicalized() -> None:
     assert canonical(Status.IN_TRANSIT, "customs.released") == (Status.CUSTOMS, "customs.cleared")
-    assert canonical(Status.ATTEMPT_FAILED, "attempt.nobody_home") == (Status.ATTEMPT_FAILED, "attempt_failed.nobody_home")
-    assert canonical(Status.IN_TRANSIT, "in_transit.picked_up") == (Status.IN_TRANSIT, "in_transit.accepted")
+    assert canonical(Status.ATTEMPT_FAILED, "attempt.nobody_home") == (
+        Status.ATTEMPT_FAILED,
+        "attempt_failed.nobody_home",
+    )
+    assert canonical(Status.IN_TRANSIT, "in_transit.picked_up") == (
+        Status.IN_TRANSIT,
+        "in_transit.accepted",
+    )
     assert canonical(Status.DELIVERED, None) == (Status.DELIVERED, None)
 
 
 def test_cleared_customs_reads_as_moving_on() -> None:
-    timeline = build_timeline([ev(0, Status.CUSTOMS, "Customs clearance started", substatus="customs.started"),
-                               ev(60, Status.IN_TRANSIT, "Released by customs", substatus="customs.released")])
+    timeline = build_timeline(
+        [
+            ev(0, Status.CUSTOMS, "Customs clearance started", substatus="customs.started"),
+            ev(60, Status.IN_TRANSIT, "Released by customs", substatus="customs.released"),
+        ]
+    )
     assert timeline.events[-1].status is Status.CUSTOMS
     assert (timeline.status, timeline.substatus) == (Status.IN_TRANSIT, "customs.cleared")
 
 
 def test_exception_after_delivery_is_real_news() -> None:
-    timeline = build_timeline([ev(0, Status.DELIVERED, "Delivered"),
-                               ev(60 * 30, Status.EXCEPTION, "Parcel damaged", substatus="exception.damaged")])
+    timeline = build_timeline(
+        [
+            ev(0, Status.DELIVERED, "Delivered"),
+            ev(60 * 30, Status.EXCEPTION, "Parcel damaged", substatus="exception.damaged"),
+        ]
+    )
     assert timeline.moved_after_delivery is True
     assert timeline.status is Status.EXCEPTION
     assert timeline.events[-1].flags == {"after_delivery"}
 
 
 def test_delivery_reported_twice_is_not_movement() -> None:
-    timeline = build_timeline([ev(0, Status.DELIVERED, "Delivered"),
-                               ev(60 * 30, Status.DELIVERED, "Zugestellt", provider="dhl")])
+    timeline = build_timeline(
+        [
+            ev(0, Status.DELIVERED, "Delivered"),
+            ev(60 * 30, Status.DELIVERED, "Zugestellt", provider="dhl"),
+        ]
+    )
     assert timeline.moved_after_delivery is False
     assert timeline.milestones.first_delivered == T0
     assert timeline.milestones.last_delivered == T0 + timedelta(minutes=60 * 30)
 
 
 def test_ties_order_by_stage_then_text() -> None:
-    same_time = [ev(0, Status.DELIVERED, "Delivered", provider="x"),
-                 ev(0, Status.OUT_FOR_DELIVERY, "Out for delivery", provider="y"),
-                 ev(0, Status.IN_TRANSIT, "B arrived", provider="z", location="Köln"),
-                 ev(0, Status.IN_TRANSIT, "A arrived", provider="w", location="Bonn")]
+    same_time = [
+        ev(0, Status.DELIVERED, "Delivered", provider="x"),
+        ev(0, Status.OUT_FOR_DELIVERY, "Out for delivery", provider="y"),
+        ev(0, Status.IN_TRANSIT, "B arrived", provider="z", location="Köln"),
+        ev(0, Status.IN_TRANSIT, "A arrived", provider="w", location="Bonn"),
+    ]
     timeline = build_timeline(same_time)
-    assert [e.description for e in timeline.events] == ["A arrived", "B arrived", "Out for delivery", "Delivered"]
+    assert [e.description for e in timeline.events] == [
+        "A arrived",
+        "B arrived",
+        "Out for delivery",
+        "Delivered",
+    ]
     assert timeline.status is Status.DELIVERED
 
 
 def test_stage_order_is_total_and_increasing_along_the_journey() -> None:
-    journey = [Status.PENDING, Status.INFO_RECEIVED, Status.IN_TRANSIT, Status.CUSTOMS,
-               Status.OUT_FOR_DELIVERY, Status.DELIVERED, Status.RETURNING, Status.RETURNED]
+    journey = [
+        Status.PENDING,
+        Status.INFO_RECEIVED,
+        Status.IN_TRANSIT,
+        Status.CUSTOMS,
+        Status.OUT_FOR_DELIVERY,
+        Status.DELIVERED,
+        Status.RETURNING,
+        Status.RETURNED,
+    ]
     assert [STATUS_STAGE[s] for s in journey] == sorted(STATUS_STAGE[s] for s in journey)
     assert set(STATUS_STAGE) == set(Status)
-    assert stage_of(Status.IN_TRANSIT, "in_transit.departed_origin") < stage_of(Status.IN_TRANSIT, "in_transit.arrived_destination")
-    assert stage_of(Status.IN_TRANSIT, None, in_destination=True) > stage_of(Status.CUSTOMS, "customs.cleared")
+    assert stage_of(Status.IN_TRANSIT, "in_transit.departed_origin") < stage_of(
+        Status.IN_TRANSIT, "in_transit.arrived_destination"
+    )
+    assert stage_of(Status.IN_TRANSIT, None, in_destination=True) > stage_of(
+        Status.CUSTOMS, "customs.cleared"
+    )
 
 
 def test_twenty_events_merge_fast() -> None:
-    events = [ev(i * 97, Status.IN_TRANSIT, f"Scan {i} at facility", provider=p, location=f"Hub {i % 7}")
-              for i in range(10) for p in ("a", "b")]
+    events = [
+        ev(i * 97, Status.IN_TRANSIT, f"Scan {i} at facility", provider=p, location=f"Hub {i % 7}")
+        for i in range(10)
+        for p in ("a", "b")
+    ]
     build_timeline(events)
     runs = 200
     start = time.perf_counter()
@@ -213,3 +281,11 @@ def test_twenty_events_merge_fast() -> None:
         build_timeline(events)
     per_call = (time.perf_counter() - start) / runs
     assert per_call < 0.002  # generous for slow CI; typically a few hundred microseconds
+
+
+def test_country_codes_compare_in_any_case() -> None:
+    delivered = ev(0, Status.DELIVERED, "Delivered", country="de")
+    scan = ev(60 * 20, Status.IN_TRANSIT, "Processed at facility", country="De", provider="dhl")
+    timeline = build_timeline([delivered, scan], destination_country="de")
+    assert timeline.events[-1].flags == {"after_delivery"}
+    assert timeline.events[-1].country == "DE"

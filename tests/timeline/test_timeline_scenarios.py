@@ -6,8 +6,8 @@ from dataclasses import fields
 from typing import Any
 
 import pytest
-from tests.timeline.timeline_helpers import load, minute, scenario_files, stored_events, summary
 
+from tests.timeline.timeline_helpers import load, minute, scenario_files, stored_events, summary
 from watcher.models import Milestones
 from watcher.timeline import build_timeline, follow_on_numbers_from_text
 
@@ -22,19 +22,25 @@ def test_scenario_files_exist() -> None:
 
 
 def test_merged_events(scenario: dict[str, Any]) -> None:
-    timeline = build_timeline(stored_events(scenario), destination_country=scenario["destination_country"])
+    timeline = build_timeline(
+        stored_events(scenario), destination_country=scenario["destination_country"]
+    )
     assert [summary(e) for e in timeline.events] == scenario["expect"]["events"]
 
 
 def test_current_status(scenario: dict[str, Any]) -> None:
-    timeline = build_timeline(stored_events(scenario), destination_country=scenario["destination_country"])
+    timeline = build_timeline(
+        stored_events(scenario), destination_country=scenario["destination_country"]
+    )
     expect = scenario["expect"]
     assert (str(timeline.status), timeline.substatus) == (expect["status"], expect["substatus"])
     assert timeline.moved_after_delivery is expect["moved_after_delivery"]
 
 
 def test_milestones(scenario: dict[str, Any]) -> None:
-    timeline = build_timeline(stored_events(scenario), destination_country=scenario["destination_country"])
+    timeline = build_timeline(
+        stored_events(scenario), destination_country=scenario["destination_country"]
+    )
     got = {f.name: minute(getattr(timeline.milestones, f.name)) for f in fields(Milestones)}
     assert got == scenario["expect"]["milestones"]
 
@@ -42,7 +48,11 @@ def test_milestones(scenario: dict[str, Any]) -> None:
 def test_every_input_event_is_kept_as_a_source(scenario: dict[str, Any]) -> None:
     events = list(stored_events(scenario))
     timeline = build_timeline(events, destination_country=scenario["destination_country"])
-    kept = {(s.provider, s.tracking_number, s.description, s.time) for e in timeline.events for s in e.sources}
+    kept = {
+        (s.provider, s.tracking_number, s.description, s.time)
+        for e in timeline.events
+        for s in e.sources
+    }
     assert kept == {(e.provider, e.tracking_number, e.description, e.time) for e in events}
 
 

@@ -50,9 +50,16 @@ def to_stored(provider: str, number: str, event: ProviderEvent) -> StoredEvent:
     elif substatus is None and found.matched and found.status is status:
         substatus = found.substatus
     return StoredEvent(
-        time=when, status=status, description=event.description, provider=provider,
-        tracking_number=number, location=event.location, country=event.country,
-        substatus=substatus, raw_status=event.raw_status, tz_assumption=assumption,
+        time=when,
+        status=status,
+        description=event.description,
+        provider=provider,
+        tracking_number=number,
+        location=event.location,
+        country=event.country,
+        substatus=substatus,
+        raw_status=event.raw_status,
+        tz_assumption=assumption,
         unclassified=unclassified,
     )
 
@@ -84,10 +91,17 @@ def rebuild(timeline: Timeline) -> list[StoredEvent]:
     """Stored events rebuilt from a timeline: one per source, normalized fields from the merge."""
     return [
         StoredEvent(
-            time=s.time or ev.time, status=ev.status, description=s.description,
-            provider=s.provider, tracking_number=s.tracking_number, location=s.location,
-            country=s.country, substatus=s.substatus, raw_status=s.raw_status,
-            raw_description=s.raw_description, tz_assumption=s.tz_assumption,
+            time=s.time or ev.time,
+            status=ev.status,
+            description=s.description,
+            provider=s.provider,
+            tracking_number=s.tracking_number,
+            location=s.location,
+            country=s.country,
+            substatus=s.substatus,
+            raw_status=s.raw_status,
+            raw_description=s.raw_description,
+            tz_assumption=s.tz_assumption,
             unclassified="unclassified" in ev.flags,
         )
         for ev in timeline.events
