@@ -18,7 +18,7 @@ from watcher.config import Settings
 from watcher.messages import alert_body, alert_title
 from watcher.coverage import not_found_alerts
 from watcher.poller import AUTH_REASON_PREFIX, providers_for
-from watcher.models import Action, Alert, Severity, Timeline
+from watcher.models import Action, Alert, Severity, StoredEvent, Timeline
 from watcher.rules import RuleContext, evaluate
 from watcher.rules.profiles import resolve_profile
 from watcher.store import repo
@@ -54,8 +54,14 @@ def evaluate_due(
         with sessions.begin() as session:
             query = repo.due_for_evaluation(session, now) if not everything else repo.active_query()
             rows = list(session.scalars(query.where(ShipmentRow.id > last_id).limit(EVALUATION_CHUNK)))
+            # Two queries per chunk instead of two per shipment (bench/RESULTS.md, evaluate).
+            events = repo.stored_events_by_shipment(session, [row.id for row in rows])
+            alerts = repo.open_alerts_by_subject(session, [row.tracking_number for row in rows])
             for row in rows:
-                report.changes += evaluate_shipment(session, row, now, settings=settings, tz=tz, targets=targets)
+                report.changes += evaluate_shipment(
+                    session, row, now, settings=settings, tz=tz, targets=targets,
+                    events=events[row.id], open_alerts=alerts[row.tracking_number],
+                )
             report.evaluated += len(rows)
         if len(rows) < EVALUATION_CHUNK:
             break
@@ -66,18 +72,26 @@ def evaluate_due(
 
 
 def evaluate_shipment(
-    session: Session, row: ShipmentRow, now: datetime, *, settings: Settings, tz: ZoneInfo, targets: Sequence[str]
+    session: Session,
+    row: ShipmentRow,
+    now: datetime,
+    *,
+    settings: Settings,
+    tz: ZoneInfo,
+    targets: Sequence[str],
+    events: Sequence[StoredEvent] | None = None,
+    open_alerts: Sequence[AlertRow] | None = None,
 ) -> list[repo.AlertChange]:
-    """Run the rules on one shipment and store the outcome."""
+    """Run the rules on one shipment and store the outcome (`events`/`open_alerts`: preloaded)."""
     view = repo.to_view(row)
-    events = repo.stored_events(session, row.id)
+    events = repo.stored_events(session, row.id) if events is None else list(events)
     timeline = build_timeline(events, destination_country=view.destination.country)
     profile = resolve_profile(settings.profiles, row.marketplace, view)
     evaluation = evaluate(RuleContext(shipment=view, timeline=timeline, now=now, profile=profile, tz=tz))
     blind, blind_look_at = ([], None) if view.received_at else not_found_alerts(
         row.tracking_number, events, providers_for(row, settings), now
     )
-    changes = repo.apply_alerts(session, row.tracking_number, row.id, [*evaluation.alerts, *blind], now)
+    changes = repo.apply_alerts(session, row.tracking_number, row.id, [*evaluation.alerts, *blind], now, open_rows=open_alerts)
     row.status = timeline.status.value
     row.substatus = timeline.substatus
     row.last_event_at = timeline.last_event_at

@@ -9,6 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import insert as insert_core
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from watcher.classify import classify_text
@@ -181,54 +184,100 @@ def event_fingerprint(tracking_number: str, provider: str, time: datetime, descr
 
 def to_event_row(shipment_id: int, tracking_number: str, provider: str, event: ProviderEvent, now: datetime) -> EventRow:
     """Resolve time and status of a provider event for storage."""
+    return EventRow(**event_values(shipment_id, tracking_number, provider, event, now))
+
+
+def event_values(shipment_id: int, tracking_number: str, provider: str, event: ProviderEvent, now: datetime) -> dict[str, Any]:
+    """The `events` columns of a provider event: time resolved to UTC, status classified."""
     time, assumption = resolve_time(event)
     status, substatus, unclassified = event.status, event.substatus, False
     if status is None:
         found = classify_text(event.description)
         status, unclassified = found.status, not found.matched
         substatus = substatus or found.substatus
-    return EventRow(
-        shipment_id=shipment_id,
-        tracking_number=tracking_number,
-        provider=provider,
-        time=time,
-        status=status.value,
-        substatus=substatus,
-        description=event.description,
-        location=event.location,
-        country=event.country,
-        raw_status=event.raw_status,
-        raw_description=event.description,
-        tz_assumption=assumption,
-        unclassified=unclassified,
-        fingerprint=event_fingerprint(tracking_number, provider, time, event.description, event.location),
-        first_seen_at=now,
-    )
+    return {
+        "shipment_id": shipment_id,
+        "tracking_number": tracking_number,
+        "provider": provider,
+        "time": time,
+        "status": status.value,
+        "substatus": substatus,
+        "description": event.description,
+        "location": event.location,
+        "country": event.country,
+        "raw_status": event.raw_status,
+        "raw_description": event.description,
+        "tz_assumption": assumption,
+        "unclassified": unclassified,
+        "fingerprint": event_fingerprint(tracking_number, provider, time, event.description, event.location),
+        "first_seen_at": now,
+    }
 
 
 def store_events(
     session: Session, shipment_id: int, tracking_number: str, provider: str, events: Iterable[ProviderEvent], now: datetime
 ) -> int:
-    """Insert the events not stored yet; returns how many were new (idempotent)."""
-    rows = {}
+    """Insert the events not stored yet; returns how many were new (idempotent).
+
+    One Core INSERT ... ON CONFLICT DO NOTHING on (shipment_id, fingerprint) instead of ORM
+    objects: ~10x faster (bench/RESULTS.md, ingest), and safe when two instances store the same
+    report at once. Other dialects keep the select-then-insert path.
+    """
+    rows: dict[str, dict[str, Any]] = {}
     for event in events:
-        row = to_event_row(shipment_id, tracking_number, provider, event, now)
-        rows.setdefault(row.fingerprint, row)
+        values = event_values(shipment_id, tracking_number, provider, event, now)
+        rows.setdefault(values["fingerprint"], values)
     if not rows:
         return 0
+    dialect = session.get_bind().dialect.name
+    table = EventRow.__table__
+    if dialect in ("sqlite", "postgresql"):
+        session.flush()  # the shipment row may still be pending in this session
+        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+        statement = insert(table).on_conflict_do_nothing(index_elements=["shipment_id", "fingerprint"])
+        if dialect == "postgresql":
+            # psycopg's executemany rowcount is not the inserted count: count RETURNING rows.
+            return len(session.execute(statement.returning(table.c.id), list(rows.values())).all())
+        # sqlite3 sums the changes of every executemany row: exactly the rows inserted.
+        return int(session.execute(statement, list(rows.values())).rowcount)  # type: ignore[attr-defined]
     known = set(
         session.scalars(
             select(EventRow.fingerprint).where(EventRow.shipment_id == shipment_id, EventRow.fingerprint.in_(list(rows)))
         )
     )
-    new = [row for fingerprint, row in rows.items() if fingerprint not in known]
-    session.add_all(new)
+    new = [values for fingerprint, values in rows.items() if fingerprint not in known]
+    if new:
+        session.execute(insert_core(table), new)
     return len(new)
 
 
 def stored_events(session: Session, shipment_id: int) -> list[StoredEvent]:
     rows = session.scalars(select(EventRow).where(EventRow.shipment_id == shipment_id).order_by(EventRow.time, EventRow.id))
     return [to_stored_event(row) for row in rows]
+
+
+def stored_events_by_shipment(session: Session, shipment_ids: Sequence[int]) -> dict[int, list[StoredEvent]]:
+    """The events of many shipments in one query (the evaluator loads a chunk at a time)."""
+    t = EventRow.__table__.c
+    query = (
+        select(
+            t.shipment_id, t.time, t.status, t.description, t.provider, t.tracking_number, t.location, t.country,
+            t.substatus, t.raw_status, t.raw_description, t.tz_assumption, t.unclassified,
+        )
+        .where(t.shipment_id.in_(list(shipment_ids)))
+        .order_by(t.shipment_id, t.time, t.id)
+    )
+    found: dict[int, list[StoredEvent]] = {shipment_id: [] for shipment_id in shipment_ids}
+    statuses = {status.value: status for status in Status}
+    for r in session.execute(query):
+        found[r[0]].append(
+            StoredEvent(
+                time=r[1], status=statuses.get(r[2]) or Status(r[2]), description=r[3], provider=r[4], tracking_number=r[5],
+                location=r[6], country=r[7], substatus=r[8], raw_status=r[9], raw_description=r[10],
+                tz_assumption=r[11], unclassified=bool(r[12]),
+            )
+        )
+    return found
 
 
 def to_stored_event(row: EventRow) -> StoredEvent:
@@ -287,6 +336,19 @@ def open_alerts(session: Session, subject: str | None = None) -> list[AlertRow]:
     return list(session.scalars(query))
 
 
+def open_alerts_by_subject(session: Session, subjects: Sequence[str]) -> dict[str, list[AlertRow]]:
+    """Open alerts of many subjects in one query (same order as `open_alerts`)."""
+    query = (
+        select(AlertRow)
+        .where(AlertRow.resolved_at.is_(None), AlertRow.subject.in_(list(subjects)))
+        .order_by(AlertRow.opened_at, AlertRow.id)
+    )
+    found: dict[str, list[AlertRow]] = {subject: [] for subject in subjects}
+    for row in session.scalars(query):
+        found[row.subject].append(row)
+    return found
+
+
 def recent_alerts(session: Session, since: datetime) -> list[AlertRow]:
     query = (
         select(AlertRow)
@@ -305,10 +367,19 @@ class AlertChange:
 
 
 def apply_alerts(
-    session: Session, subject: str, shipment_id: int | None, alerts: Sequence[Alert], now: datetime
+    session: Session,
+    subject: str,
+    shipment_id: int | None,
+    alerts: Sequence[Alert],
+    now: datetime,
+    *,
+    open_rows: Sequence[AlertRow] | None = None,
 ) -> list[AlertChange]:
-    """Open, update or resolve the subject's alerts to match what the rules say now."""
-    current = {row.key: row for row in open_alerts(session, subject)}
+    """Open, update or resolve the subject's alerts to match what the rules say now.
+
+    `open_rows` are the subject's open alerts when the caller loaded them already (in bulk).
+    """
+    current = {row.key: row for row in (open_alerts(session, subject) if open_rows is None else open_rows)}
     changes: list[AlertChange] = []
     seen: set[str] = set()
     for alert in alerts:
@@ -331,7 +402,8 @@ def apply_alerts(
             row.resolved_at = now
             row.updated_at = now
             changes.append(AlertChange(row, "resolved"))
-    session.flush()
+    if changes:
+        session.flush()  # new alerts need their ids (outbox dedupe keys); otherwise flush at commit
     return changes
 
 
