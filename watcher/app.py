@@ -21,7 +21,8 @@ from watcher.clock import Clock, SystemClock
 from watcher.config import Settings, user_state_dir
 from watcher.dispatcher import DispatchReport, dispatch_due
 from watcher.evaluator import EvaluationReport, evaluate_due
-from watcher.notify import AppriseNotifier, Notifier
+from watcher.notify import Notifier
+from watcher.outbox import Router
 from watcher.poller import PollReport, ProviderPool, poll_due
 from watcher.store import claims, db, repo
 from watcher.store.tables import InstanceRow
@@ -47,8 +48,10 @@ def database_url(settings: Settings) -> str:
 
 
 def notifier_from_settings(settings: Settings) -> Notifier:
-    urls = [url.get_secret_value() for url in settings.notify.urls]
-    return AppriseNotifier({"default": urls} if urls else {})
+    """The apprise notifier for `[notify.targets]` (and `[notify] urls` as the "default" target)."""
+    from watcher.notify import notifier_for
+
+    return notifier_for(settings)
 
 
 class App:
@@ -100,11 +103,12 @@ class App:
         with claims.exclusive(self.engine, "evaluate", wait=False) as mine:
             if mine:
                 report.evaluation = evaluate_due(
-                    now, settings=self.settings, sessions=self.sessions, targets=self.notifier.targets(), everything=everything
+                    now, settings=self.settings, sessions=self.sessions, targets=self.router(), everything=everything
                 )
         if send:
             report.dispatch = await dispatch_due(
-                now, settings=self.settings, sessions=self.sessions, notifier=self.notifier, owner=self.instance_id
+                now, settings=self.settings, sessions=self.sessions, notifier=self.notifier, owner=self.instance_id,
+                targets=self.router(),
             )
         return report
 
@@ -122,6 +126,10 @@ class App:
         await old_providers.aclose()
         self.sync_config()
         return ignored
+
+    def router(self) -> Router:
+        """The notifier's targets with their routing rules (quiet hours, digests, filters)."""
+        return Router.from_settings(self.settings, self.notifier.targets())
 
     def heartbeat(
         self,

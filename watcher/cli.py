@@ -111,6 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=30)
     p.add_argument("--json", action="store_true")
 
+    p = command("providers", cmd_providers, "configured tracking providers and their health (and quota where known)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--no-quota", action="store_true", help="do not ask providers for their quota")
+
     config = sub.add_parser("config", help="configuration tools")
     config_sub = config.add_subparsers(metavar="ACTION")
     p = config_sub.add_parser("check", parents=[common], help="validate the configuration")
@@ -369,7 +373,8 @@ def _shipment_and_timeline(app: App, raw_number: str) -> tuple[Any, Any, list[An
         events = repo.stored_events(session, row.id)
         legs = repo.leg_numbers(session, row.id)
         alerts = repo.open_alerts(session, row.tracking_number)
-    timeline = build_timeline(events, destination_country=row.dest_country)
+        estimates = repo.estimates(session, row.id)
+    timeline = build_timeline(events, destination_country=row.dest_country, estimates=estimates)
     return row, timeline, events, legs, alerts
 
 
@@ -446,6 +451,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 def cmd_advise(args: argparse.Namespace) -> int:
     from zoneinfo import ZoneInfo
 
+    from watcher.rules import RuleContext, evaluate
     from watcher.rules.advice import render_advice
     from watcher.rules.profiles import resolve_profile
     from watcher.store import repo
@@ -454,21 +460,17 @@ def cmd_advise(args: argparse.Namespace) -> int:
     clock = clock_for(args, settings)
     app = open_app(settings, clock=clock)
     try:
-        row, timeline, _events, _legs, alerts = _shipment_and_timeline(app, args.tracking_number)
+        row, timeline, _events, _legs, _stored = _shipment_and_timeline(app, args.tracking_number)
     finally:
         app.engine.dispose()
     view = repo.to_view(row)
-    print(
-        render_advice(
-            view,
-            timeline,
-            alerts,
-            now=clock.now(),
-            profile=resolve_profile(settings.profiles, row.marketplace, view),
-            tz=ZoneInfo(settings.timezone),
-            held={"timeline": bool(timeline.events), "order_id": bool(row.order_id), "tracking_number": True},
-        )
-    )
+    profile = resolve_profile(settings.profiles, row.marketplace, view)
+    tz = ZoneInfo(settings.timezone)
+    now = clock.now()
+    # Advice is about "now" (or --now): evaluate afresh rather than trusting the last cycle's alerts.
+    alerts = evaluate(RuleContext(shipment=view, timeline=timeline, now=now, profile=profile, tz=tz)).alerts
+    held = {"timeline": bool(timeline.events), "order_id": bool(row.order_id), "tracking_number": True}
+    print(render_advice(view, timeline, list(alerts), now=now, profile=profile, tz=tz, held=held))
     return EXIT_OK
 
 
@@ -496,6 +498,31 @@ def cmd_notifications(args: argparse.Namespace) -> int:
         for item in data:
             error = f"  ({item['last_error']})" if item["last_error"] and item["state"] != "sent" else ""
             print(f"{item['created_at']}  {item['state']:<7} {item['target']:<12} {item['title']}{error}")
+    return EXIT_OK
+
+
+def cmd_providers(args: argparse.Namespace) -> int:
+    from watcher.health import provider_health, refresh_quotas
+
+    settings = load(args)
+    app = open_app(settings)
+    try:
+        if not args.no_quota:
+            asyncio.run(refresh_quotas(app))
+        rows = provider_health(app)
+    finally:
+        app.engine.dispose()
+    if args.json:
+        print_json(rows)
+        return EXIT_OK
+    for row in rows:
+        state = "paused" if row["paused"] else ("failing" if row["consecutive_failures"] else "ok")
+        print(f"{row['name']:<10} {'configured' if row['configured'] else 'available':<10} {state:<8} "
+              f"last success {row['last_success_at'] or '-'}  last error {row['last_error_at'] or '-'}")
+        if row["last_error"]:
+            print(f"{'':<10} error: {row['last_error']}")
+        if row["quota"]:
+            print(f"{'':<10} quota: " + ", ".join(f"{k}={v}" for k, v in sorted(row["quota"].items())))
     return EXIT_OK
 
 

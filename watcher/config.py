@@ -6,14 +6,15 @@ names the file, the key path and the problem (`ConfigError`).
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
-from datetime import date
+from datetime import date, time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, InitSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, InitSettingsSource, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from watcher.errors import ConfigError, InputError
 
@@ -76,13 +77,89 @@ class PollingConfig(_Strict):
     delivered_grace_days: float = Field(default=3, ge=0)
     max_backoff_hours: float = Field(default=24, gt=0)
     max_shipments_per_cycle: int = Field(default=5000, gt=0)
+    retry_attempts: int = Field(default=3, ge=1, le=10)
+
+
+SeverityName = Literal["info", "warning", "critical"]
+#: Apprise URLs: a list, or (environment, credential files) JSON or one URL per line.
+UrlList = Annotated[list[SecretStr], NoDecode]
+
+
+def _url_lines(value: Any) -> Any:
+    """A string of URLs (a credential file, one environment variable) becomes a list."""
+    if isinstance(value, str) and value.strip().startswith("["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            pass  # not JSON after all: validation says what is wrong
+    if isinstance(value, str):
+        return [line.strip() for line in value.splitlines() if line.strip() and not line.strip().startswith("#")]
+    return value
+
+
+class QuietHoursConfig(_Strict):
+    """`quiet_hours = { start = "22:00", end = "07:00" }`, in the owner's time zone."""
+
+    start: time
+    end: time
+    # Critical messages (a deadline about to pass) still go out at night unless this is false.
+    allow_critical: bool = True
+
+
+class DigestConfig(_Strict):
+    """A daily message that groups the target's non-urgent messages."""
+
+    at: time = time(8, 0)  # local time of the daily digest
+    severities: list[SeverityName] = Field(default_factory=lambda: ["info"])
+
+
+class NotifyTargetConfig(_Strict):
+    """`[notify.targets.NAME]`: one destination (apprise URLs) and what it takes."""
+
+    urls: UrlList = Field(default_factory=list)
+    # A file with one apprise URL per line; relative paths are looked up in
+    # $CREDENTIALS_DIRECTORY (systemd LoadCredential=) first, then next to the config file.
+    urls_file: str | None = None
+    # apprise's own configuration (YAML or TEXT file, or URL), and the apprise tags that pick
+    # entries from it (none = every entry).
+    config_file: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    severities: list[SeverityName] = Field(default_factory=lambda: ["info", "warning", "critical"])
+    kinds: list[str] = Field(default_factory=list)  # alert kinds (glob patterns); empty = all
+    exclude_kinds: list[str] = Field(default_factory=list)
+    quiet_hours: QuietHoursConfig | None = None
+    digest: DigestConfig | None = None
+    format: Literal["auto", "text", "html"] = "auto"  # auto: HTML for email, text elsewhere
+    resolved: bool = True  # say when a problem the target heard about goes away
+    reminders: bool = True
+
+    _split_urls = field_validator("urls", mode="before")(_url_lines)
 
 
 class NotifyConfig(_Strict):
-    """Where alerts go (apprise URLs)."""
+    """Where alerts go: apprise targets, routing, quiet hours, digests, reminders."""
 
-    urls: list[SecretStr] = Field(default_factory=list)
+    # Backward compatible: these URLs form the target named "default".
+    urls: UrlList = Field(default_factory=list)
     retry_max_hours: float = Field(default=48, gt=0)
+    targets: dict[str, NotifyTargetConfig] = Field(default_factory=dict)
+    # Days before an alert's act_by date on which to remind again, per severity.
+    reminders: dict[SeverityName, list[int]] = Field(
+        default_factory=lambda: {"critical": [7, 3, 1], "warning": [3, 1], "info": []}
+    )
+    remind_at: time = time(9, 0)  # local time reminders go out
+    recent_events: int = Field(default=3, ge=0, le=50)  # timeline events quoted in a message
+    templates_dir: str | None = None  # files here override the built-in message templates
+
+    _split_urls = field_validator("urls", mode="before")(_url_lines)
+
+    @field_validator("reminders")
+    @classmethod
+    def _days(cls, value: dict[str, list[int]]) -> dict[str, list[int]]:
+        for days in value.values():
+            if any(day < 0 or day > 365 for day in days):
+                raise ValueError("reminder days must be between 0 and 365")
+        return value
 
 
 class LoggingConfig(_Strict):

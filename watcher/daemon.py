@@ -14,7 +14,7 @@ import logging
 import signal
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -121,6 +121,7 @@ class Daemon:
             await self._sleep(self.app.settings.service.heartbeat_seconds)
             if not self._stop.is_set() and self.making_progress():
                 self._safe_heartbeat()
+                self._renew_leases()
 
     async def _sleep(self, seconds: float) -> None:
         try:
@@ -246,6 +247,15 @@ class Daemon:
                 freed = claims.release_orphans(session, me=self.app.instance_id)
         if freed:
             _LOGGER.info("took over %d items leased by a stopped instance", freed)
+
+    def _renew_leases(self) -> None:
+        """Keep our claims while we work on them; a dead instance stops renewing and they expire."""
+        lease = timedelta(seconds=self.app.settings.service.instance_lease_seconds)
+        try:
+            with self.app.sessions.begin() as session:
+                claims.renew(session, self.app.instance_id, lease)
+        except Exception as exc:  # noqa: BLE001 - retried with the next heartbeat
+            _LOGGER.warning("cannot renew leases: %s", describe_error(exc))
 
     def _release_leases(self) -> None:
         try:

@@ -1,29 +1,58 @@
-"""The outbox dispatcher: delivers queued notifications, retrying failures with backoff."""
+"""The outbox dispatcher: delivers due notifications, retrying failures with backoff.
+
+Delivery is at-least-once, and the window for a duplicate is kept small: a row is claimed (a
+lease committed to the database) before it is sent, and its outcome is committed right after
+its own send. A crash before the send leaves the lease to expire and the row is sent later
+(nothing lost); only a crash after the service accepted the message but before the outcome was
+committed (a few milliseconds) sends it again. Services that already have a message are
+remembered per row, so a retry after a partial failure goes only where it failed.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
-from watcher.notify import Notifier
-from watcher.store import claims, repo
+from watcher.messages import DigestItem, render_digest
+from watcher.notify import Delivery, Notifier
+from watcher.outbox import Route, Router, after_quiet, enqueue_reminders
+from watcher.store import claims
 from watcher.store.tables import NotificationRow
 
 _LOGGER = logging.getLogger(__name__)
 
 RETRY_BASE = timedelta(minutes=1)
 RETRY_CAP = timedelta(hours=1)
+#: Rows claimed per dispatch; what is left is due at the next tick.
+CLAIM_LIMIT = 200
 
 
 @dataclass
 class DispatchReport:
     sent: int = 0
     failed: int = 0
+    reminders: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One send: a single row, or a target's digest members folded into one message."""
+
+    ids: tuple[int, ...]
+    target: str
+    title: str
+    body: str
+    html: str | None
+    done: frozenset[str]
+    attempts: int
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -32,40 +61,111 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 async def dispatch_due(
-    now: datetime, *, settings: Settings, sessions: sessionmaker[Session], notifier: Notifier, owner: str = "local"
+    now: datetime,
+    *,
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    notifier: Notifier,
+    owner: str = "local",
+    targets: Sequence[str] | None = None,
 ) -> DispatchReport:
-    """Send every due outbox message once; record success or schedule a retry."""
-    report = DispatchReport()
+    """Write due reminders, then send every due outbox message; record success or schedule a retry."""
+    router = Router.coerce(targets) if targets is not None else Router.from_settings(settings, notifier.targets())
+    report = DispatchReport(reminders=write_reminders(now, sessions=sessions, router=router))
     with sessions() as session:
         # Claimed with a lease, so another instance never sends the same row (store/claims.py).
         lease = timedelta(seconds=settings.service.instance_lease_seconds)
-        due = claims.claim_notifications(session, owner=owner, now=now, lease=lease)
-    for message in due:
-        delivery = await asyncio.to_thread(notifier.send, message.target, message.title, message.body)
+        claimed = claims.claim_notifications(session, owner=owner, now=now, lease=lease, limit=CLAIM_LIMIT)
+        batches = build_batches(claimed, now, router)
+    for batch in batches:
+        delivery = await asyncio.to_thread(
+            notifier.send, batch.target, batch.title, batch.body, html=batch.html, skip=batch.done
+        )
         with sessions.begin() as session:
-            row = session.get(NotificationRow, message.id)
-            if row is None or row.sent_at is not None:
-                continue
-            record_attempt(row, delivery.ok, delivery.error, now, settings)
-            claims.release(row, owner)
+            for row_id in batch.ids:
+                row = session.get(NotificationRow, row_id)
+                if row is None or row.sent_at is not None:
+                    continue
+                record_attempt(row, delivery, now, settings=settings, route=router.route(batch.target), tz=router.tz)
+                claims.release(row, owner)
+        log_outcome(batch, delivery)
         if delivery.ok:
             report.sent += 1
-            _LOGGER.info("notification sent to %s: %s", message.target, message.title)
         else:
             report.failed += 1
-            _LOGGER.warning("notification to %s failed (attempt %d): %s", message.target, message.attempts + 1, delivery.error)
     return report
 
 
-def record_attempt(row: NotificationRow, ok: bool, error: str | None, now: datetime, settings: Settings) -> None:
+def write_reminders(now: datetime, *, sessions: sessionmaker[Session], router: Router) -> int:
+    """Enqueue reminders that came due (a concurrent instance writing the same one is fine)."""
+    try:
+        with sessions.begin() as session:
+            return enqueue_reminders(session, now, targets=router)
+    except IntegrityError:
+        _LOGGER.debug("another instance wrote the same reminder; it is sent once")
+        return 0
+
+
+def build_batches(rows: Sequence[NotificationRow], now: datetime, router: Router) -> list[Outgoing]:
+    """Single messages in due order, then one digest per target for the digest rows."""
+    singles: list[Outgoing] = []
+    digests: dict[str, list[NotificationRow]] = {}
+    for row in rows:
+        payload = row.payload or {}
+        if payload.get("digest"):
+            digests.setdefault(row.target, []).append(row)
+            continue
+        singles.append(
+            Outgoing((row.id,), row.target, row.title, row.body, payload.get("html"), _done(row), row.attempts or 0)
+        )
+    return singles + [digest_batch(target, members, now, router) for target, members in digests.items()]
+
+
+def digest_batch(target: str, members: Sequence[NotificationRow], now: datetime, router: Router) -> Outgoing:
+    """Fold a target's due digest rows into one message."""
+    items = [
+        DigestItem(row.title, str((row.payload or {}).get("line") or ""), row.severity) for row in members
+    ]
+    rendered = render_digest(items, router.today(now), router.templates)
+    done = frozenset.intersection(*(_done(row) for row in members))
+    attempts = max(row.attempts or 0 for row in members)
+    return Outgoing(tuple(row.id for row in members), target, rendered.title, rendered.text, rendered.html, done, attempts)
+
+
+def _done(row: NotificationRow) -> frozenset[str]:
+    return frozenset((row.payload or {}).get("done") or ())
+
+
+def record_attempt(
+    row: NotificationRow, delivery: Delivery, now: datetime, *, settings: Settings, route: Route | None = None,
+    tz: ZoneInfo | None = None,
+) -> None:
+    """Store one attempt's outcome: sent, a retry time (outside quiet hours), or given up."""
     row.attempts = (row.attempts or 0) + 1
     row.last_attempt_at = now
-    if ok:
+    payload = dict(row.payload or {})
+    if delivery.done:
+        # A new dict: the JSON column only notices assignment, not mutation.
+        payload["done"] = sorted(set(payload.get("done") or ()) | delivery.done)
+        row.payload = payload
+    if delivery.ok:
         row.sent_at = now
         row.last_error = None
         return
-    row.last_error = error
+    row.last_error = (delivery.error or "delivery failed")[:1000]
     if now - row.created_at >= timedelta(hours=settings.notify.retry_max_hours):
-        row.failed_at = now  # give up; `watcher notifications` shows it
+        row.failed_at = now  # give up; `watcher notifications` and `watcher status` show it
+        return
+    retry_at = now + retry_delay(row.attempts)
+    if route is not None and tz is not None:
+        retry_at = after_quiet(route, retry_at, tz, urgent=bool(payload.get("urgent")))
+    row.due_at = retry_at
+
+
+def log_outcome(batch: Outgoing, delivery: Delivery) -> None:
+    """Log a send: titles are fine to log, URLs are not (errors never contain them)."""
+    what = f"digest of {len(batch.ids)}" if len(batch.ids) > 1 else "notification"
+    if delivery.ok:
+        _LOGGER.info("%s sent to %s: %s", what, batch.target, batch.title)
     else:
-        row.due_at = now + retry_delay(row.attempts)
+        _LOGGER.warning("%s to %s failed (attempt %d): %s", what, batch.target, batch.attempts + 1, delivery.error)

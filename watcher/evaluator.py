@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
-from watcher.messages import alert_body, alert_title
 from watcher.coverage import not_found_alerts
 from watcher.poller import AUTH_REASON_PREFIX, providers_for
 from watcher.models import Action, Alert, Severity, StoredEvent, Timeline
@@ -148,41 +147,20 @@ def enqueue_for_change(
     name: str,
     timeline: Timeline | None,
 ) -> None:
-    """Write the outbox rows an alert change deserves (new, escalated, or an important resolution)."""
-    alert = change.row
-    if change.change == "updated":
-        return
-    if change.change == "resolved" and alert.severity == Severity.INFO:
-        return
-    state = "resolved" if change.change == "resolved" else alert.state_key
-    for target in targets:
-        repo.enqueue_notification(
-            session,
-            target=target,
-            event=change.change,
-            title=alert_title(action=alert.action, name=name, act_by=alert.act_by, event=change.change),
-            body=render_body(alert, name, timeline, change.change),
-            dedupe_key=f"alert:{alert.id}:{state}:{target}",
-            now=now,
-            alert_id=alert.id,
-            severity=alert.severity,
-        )
+    """Write the outbox rows an alert change deserves (the decisions live in watcher/outbox.py)."""
+    from watcher import outbox
+
+    outbox.enqueue_for_change(session, change, now, targets=targets, timeline=timeline)
 
 
 def render_body(alert: AlertRow, name: str, timeline: Timeline | None, event: str) -> str:
-    recent = [
-        f"{e.time:%Y-%m-%d %H:%M} UTC {e.description}" + (f" ({e.location})" if e.location else "")
-        for e in (timeline.events[-3:] if timeline else ())
-    ]
-    return alert_body(
-        name=name,
-        tracking_number=alert.subject,
-        kind=alert.kind,
-        action=alert.action,
-        severity=alert.severity,
-        message=alert.message,
-        act_by=alert.act_by,
-        evidence=alert.evidence,
-        recent_events=recent,
-        event=event,
+    """The plain-text message body for an alert (built-in template, times in UTC)."""
+    from watcher.messages import AlertFacts, Templates, render_alert
+    from watcher.outbox import event_lines
+
+    facts = AlertFacts(
+        name=name, tracking_number=alert.subject, kind=alert.kind, action=alert.action, severity=alert.severity,
+        message=alert.message, event=event, today=None, act_by=alert.act_by, evidence=tuple(alert.evidence or ()),
+        events=event_lines(timeline, ZoneInfo("UTC"), 3),
     )
+    return render_alert(facts, Templates()).text

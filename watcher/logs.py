@@ -46,6 +46,16 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
+class _SkippedTickFilter(logging.Filter):
+    """Drops APScheduler's warning for a tick that finds the last cycle still running: long cycles are normal."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
+_SKIPPED_TICK_FILTER = _SkippedTickFilter()
+
+
 def setup_logging(level: str = "info", fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
     journald = bool(os.environ.get("JOURNAL_STREAM"))
@@ -56,3 +66,4 @@ def setup_logging(level: str = "info", fmt: str = "text") -> None:
     # Libraries are chatty at INFO; keep their warnings.
     for noisy in ("apscheduler", "httpx", "httpcore", "apprise", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    logging.getLogger("apscheduler.scheduler").addFilter(_SKIPPED_TICK_FILTER)  # idempotent: same object

@@ -27,6 +27,7 @@ from watcher.providers.retry import call_with_retry, next_poll_delay
 from watcher.schedule import hours, next_poll_at
 from watcher.store import claims, repo
 from watcher.store.tables import ShipmentRow
+from watcher.timeline import follow_on_numbers_from_text
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -217,8 +218,12 @@ def store_batch(
                 continue
             new = repo.store_events(session, item.shipment_id, item.number, name, result.events, now)
             if result.estimated_delivery is not None:
-                new += repo.record_estimate(session, item.shipment_id, name, result.estimated_delivery, now)
-            for follow_on in result.follow_on_numbers:
+                moved = repo.record_estimate(session, item.shipment_id, name, result.estimated_delivery, now)
+                if moved == "later":
+                    _LOGGER.info("%s: %s moved its delivery estimate later, to %s", describe(shipment), name,
+                                 result.estimated_delivery.isoformat())
+                new += moved is not None
+            for follow_on in follow_on_numbers(result):
                 if repo.add_leg(session, shipment, follow_on, name, now):
                     _LOGGER.info("%s: new leg %s reported by %s", describe(shipment), follow_on, name)
                     new += 1
@@ -230,6 +235,14 @@ def store_batch(
         repo.record_provider_success(session, name, now)
     if recovered:
         _LOGGER.info("provider %s recovered after %d failed attempts", name, recovered)
+
+
+def follow_on_numbers(result: TrackingResult) -> list[str]:
+    """Further legs: numbers the provider reports, and numbers hand-over events announce."""
+    found = list(result.follow_on_numbers)
+    for event in result.events:
+        found += follow_on_numbers_from_text(event.description)
+    return [number for number in dict.fromkeys(found) if number != result.tracking_number]
 
 
 def handle_provider_error(

@@ -52,6 +52,11 @@ def shipment_json(row: ShipmentRow, timeline: Timeline | None = None, legs: Sequ
         "legs": list(legs),
     }
     if timeline is not None:
+        estimate = timeline.estimated_delivery
+        data["estimated_delivery"] = (
+            {"date": estimate.date.isoformat(), "source": estimate.source, "reported_at": iso(estimate.reported_at)}
+            if estimate else None
+        )
         m = timeline.milestones
         data["milestones"] = {name: iso(getattr(m, name)) for name in m.__slots__}  # type: ignore[attr-defined]
         data["events"] = [
@@ -86,6 +91,9 @@ def shipment_text(row: ShipmentRow, timeline: Timeline, legs: Sequence[str], ale
                         ("legs", ", ".join(legs) or None), ("received", iso(row.received_at))):
         if value:
             lines.append(f"  {name}: {value}")
+    if timeline.estimated_delivery:
+        estimate = timeline.estimated_delivery
+        lines.append(f"  estimated delivery: {estimate.date.isoformat()} (from {estimate.source})")
     milestones = [(name.replace("_", " "), getattr(timeline.milestones, name)) for name in timeline.milestones.__slots__]  # type: ignore[attr-defined]
     reached = [(name, value) for name, value in milestones if value]
     if reached:

@@ -42,11 +42,11 @@ def replay_events(kind: str, now: datetime | None = None) -> list[dict[str, Any]
     """Events relative to now: 'transit' (no alert) or 'delivered' (a confirm-receipt alert)."""
     now = now or datetime.now(UTC)
     events = [
-        {"time": (now - timedelta(days=6)).isoformat(), "description": "Accepted by carrier", "location": "Shenzhen, CN"},
-        {"time": (now - timedelta(days=5)).isoformat(), "description": "Departed from origin country", "location": "Shenzhen, CN"},
+        {"time": (now - timedelta(days=2)).isoformat(), "description": "Accepted by carrier", "location": "Shenzhen, CN"},
+        {"time": (now - timedelta(days=1)).isoformat(), "description": "Departed from origin country", "location": "Shenzhen, CN"},
     ]
     if kind == "delivered":
-        events.append({"time": (now - timedelta(days=1)).isoformat(), "description": "Delivered to mailbox", "location": "Berlin, DE"})
+        events.append({"time": (now - timedelta(hours=2)).isoformat(), "description": "Delivered to mailbox", "location": "Berlin, DE"})
     return events
 
 
@@ -93,7 +93,7 @@ def write_config(
             "[[shipments]]",
             f'tracking_number = "{item}"',
             f'label = "parcel {item[-4:]}"',
-            f"ordered_at = {today - timedelta(days=10)}",
+            f"ordered_at = {today - timedelta(days=3)}",
             f"protection_ends = {today + timedelta(days=30)}",
             'destination = { country = "DE" }',
         ]

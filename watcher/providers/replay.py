@@ -1,6 +1,7 @@
 """The `replay` provider: events read from `<path>/<TRACKING_NUMBER>.json`.
 
-It serves the demo, users who copy events by hand, and tests. A missing file means
+It serves the demo, users who copy events by hand, and tests. Optional top-level keys:
+`estimated_delivery` ("YYYY-MM-DD") and `follow_on_numbers` (a destination post's numbers). A missing file means
 "no information yet", not an error; a file that cannot be read names itself in the error.
 """
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -69,7 +70,13 @@ class ReplayProvider:
         if not isinstance(events, list):
             raise ProviderResponseError(self.name, f"{path}: expected an object with an \"events\" list")
         parsed = tuple(parse_event(item, path, index) for index, item in enumerate(events))
-        return TrackingResult(tracking_number=number, events=parsed, found=True)
+        return TrackingResult(
+            tracking_number=number,
+            events=parsed,
+            found=True,
+            estimated_delivery=parse_estimate(data.get("estimated_delivery"), path),
+            follow_on_numbers=tuple(str(n).upper() for n in data.get("follow_on_numbers") or ()),
+        )
 
 
 def parse_event(item: Any, path: Path, index: int) -> ProviderEvent:
@@ -99,6 +106,16 @@ def parse_event(item: Any, path: Path, index: int) -> ProviderEvent:
         substatus=item.get("substatus"),
         raw_status=item.get("status"),
     )
+
+
+def parse_estimate(value: Any, path: Path) -> date | None:
+    """Optional top-level "estimated_delivery": "YYYY-MM-DD"."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ProviderResponseError("replay", f"{path}: estimated_delivery: not a date: {value!r}") from None
 
 
 def _country_from_location(location: str | None) -> str | None:

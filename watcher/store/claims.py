@@ -8,6 +8,10 @@ the work becomes due again for everyone. Evaluation and config sync run under ad
 
 SQLite allows one writer process, so it stays single-instance: `InstanceLock` holds an
 exclusive `flock` on `<database>.lock` while the daemon runs.
+
+Leases are wall-clock times, unlike the cycle's `now`: they coordinate processes, and a cycle's
+`now` may be minutes old (or frozen, in `check --now`) by the time it claims outbox rows. A
+running daemon renews its leases with every heartbeat, so only a dead instance's expire.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import os
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,19 +44,25 @@ def _for_update(query: Any, session: Session) -> Any:
     return query
 
 
-def _lease_free(column: Any, now: datetime) -> Any:
-    return or_(column.is_(None), column <= now)
+def lease_clock() -> datetime:
+    """The wall clock leases are measured against (the same for every instance)."""
+    return datetime.now(UTC)
+
+
+def _lease_free(column: Any, wall: datetime) -> Any:
+    return or_(column.is_(None), column <= wall)
 
 
 def claim_shipments(session: Session, *, owner: str, now: datetime, lease: timedelta, limit: int) -> list[ShipmentRow]:
     """Take up to `limit` due, unleased shipments for `owner` and commit the lease."""
+    wall = lease_clock()
     query = (
         select(ShipmentRow)
         .where(
             ShipmentRow.archived_at.is_(None),
             ShipmentRow.next_poll_at.is_not(None),
             ShipmentRow.next_poll_at <= now,
-            _lease_free(ShipmentRow.lease_until, now),
+            _lease_free(ShipmentRow.lease_until, wall),
         )
         .order_by(ShipmentRow.next_poll_at, ShipmentRow.id)
         .limit(limit)
@@ -60,7 +70,7 @@ def claim_shipments(session: Session, *, owner: str, now: datetime, lease: timed
     rows = list(session.scalars(_for_update(query, session)))
     for row in rows:
         row.lease_owner = owner
-        row.lease_until = now + lease
+        row.lease_until = wall + lease
     session.commit()  # the lease must be visible to other instances before any polling starts
     return rows
 
@@ -69,13 +79,14 @@ def claim_notifications(
     session: Session, *, owner: str, now: datetime, lease: timedelta, limit: int = 100
 ) -> list[NotificationRow]:
     """Take up to `limit` due, unleased outbox rows for `owner` and commit the lease."""
+    wall = lease_clock()
     query = (
         select(NotificationRow)
         .where(
             NotificationRow.sent_at.is_(None),
             NotificationRow.failed_at.is_(None),
             NotificationRow.due_at <= now,
-            _lease_free(NotificationRow.lease_until, now),
+            _lease_free(NotificationRow.lease_until, wall),
         )
         .order_by(NotificationRow.due_at, NotificationRow.id)
         .limit(limit)
@@ -83,7 +94,7 @@ def claim_notifications(
     rows = list(session.scalars(_for_update(query, session)))
     for row in rows:
         row.lease_owner = owner
-        row.lease_until = now + lease
+        row.lease_until = wall + lease
     session.commit()
     return rows
 
@@ -93,6 +104,16 @@ def release(row: ShipmentRow | NotificationRow, owner: str | None) -> None:
     if owner is None or row.lease_owner == owner:
         row.lease_owner = None
         row.lease_until = None
+
+
+def renew(session: Session, owner: str, lease: timedelta) -> int:
+    """Extend every lease `owner` holds (called with each heartbeat while its cycles progress)."""
+    until = lease_clock() + lease
+    renewed = 0
+    for table in (ShipmentRow, NotificationRow):
+        result: Any = session.execute(update(table).where(table.lease_owner == owner).values(lease_until=until))
+        renewed += result.rowcount or 0
+    return renewed
 
 
 def release_all(session: Session, owner: str | None = None) -> int:

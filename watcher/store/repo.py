@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select, update
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from watcher.classify import classify_text
 from watcher.config import ShipmentConfig
 from watcher.errors import InputError
-from watcher.models import Alert, Destination, ProviderEvent, ShipmentView, Status, StoredEvent
+from watcher.models import Alert, DeliveryEstimate, Destination, ProviderEvent, ShipmentView, Status, StoredEvent
 from watcher.store.tables import (
     AlertRow,
     EstimateRow,
@@ -297,23 +297,34 @@ def to_stored_event(row: EventRow) -> StoredEvent:
     )
 
 
-def record_estimate(session: Session, shipment_id: int, provider: str, estimated: Any, now: datetime) -> bool:
-    """Keep a provider's delivery estimate; True when it is a new value."""
-    exists = session.scalar(
-        select(EstimateRow.id).where(
-            EstimateRow.shipment_id == shipment_id, EstimateRow.provider == provider, EstimateRow.estimated_date == estimated
+def record_estimate(session: Session, shipment_id: int, provider: str, estimated: date, now: datetime) -> str | None:
+    """Keep a provider's delivery estimate when it changed; returns "new", "later", "earlier" or None."""
+    rows = list(
+        session.scalars(
+            select(EstimateRow)
+            .where(EstimateRow.shipment_id == shipment_id, EstimateRow.provider == provider)
+            .order_by(EstimateRow.reported_at, EstimateRow.id)
         )
     )
-    if exists:
-        return False
-    session.add(EstimateRow(shipment_id=shipment_id, provider=provider, estimated_date=estimated, reported_at=now))
-    return True
+    last = rows[-1] if rows else None
+    if last is not None and last.estimated_date == estimated:
+        return None
+    again = next((row for row in rows if row.estimated_date == estimated), None)
+    if again is not None:
+        again.reported_at = now  # back to an earlier value: it becomes the latest report again
+    else:
+        session.add(EstimateRow(shipment_id=shipment_id, provider=provider, estimated_date=estimated, reported_at=now))
+    if last is None:
+        return "new"
+    return "later" if estimated > last.estimated_date else "earlier"
 
 
-def estimates(session: Session, shipment_id: int) -> list[EstimateRow]:
-    return list(
-        session.scalars(select(EstimateRow).where(EstimateRow.shipment_id == shipment_id).order_by(EstimateRow.reported_at, EstimateRow.id))
+def estimates(session: Session, shipment_id: int) -> list[DeliveryEstimate]:
+    """Every recorded delivery estimate, oldest report first."""
+    rows = session.scalars(
+        select(EstimateRow).where(EstimateRow.shipment_id == shipment_id).order_by(EstimateRow.reported_at, EstimateRow.id)
     )
+    return [DeliveryEstimate(date=row.estimated_date, source=row.provider, reported_at=row.reported_at) for row in rows]
 
 
 # ---------------------------------------------------------------- evaluation
