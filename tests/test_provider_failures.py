@@ -140,3 +140,16 @@ def test_provider_that_never_finds_a_shipped_parcel_raises_one_alert(respx_mock,
         alerts = [a for a in repo.open_alerts(session, NUMBER) if a.kind == "provider_not_found"]
     assert len(alerts) == 1
     assert alerts[0].key == "not_found:17track" and "17track still has no record" in alerts[0].message
+
+
+@respx.mock(assert_all_mocked=True)
+def test_disabled_provider_is_not_asked(respx_mock, make_config, replay_dir: Path) -> None:
+    write_replay(replay_dir, NUMBER, EVENTS)
+    route = respx_mock.post(url__startswith=BASE).mock(return_value=httpx.Response(500))
+    config = make_config(CONFIG.replace('base_url = "', 'enabled = false\nbase_url = "'))
+    app = App(load_settings(config), clock=FrozenClock(T0), notifier=RecordingNotifier())
+    app.sync_config()
+    report = asyncio.run(app.cycle(force=True))
+    assert route.call_count == 0
+    assert report.poll.errors == []
+    assert events_stored(app) == 1

@@ -85,16 +85,17 @@ class _Wanted:
 
 
 def providers_for(row: ShipmentRow, settings: Settings) -> list[str]:
-    """The adapters to ask for a shipment, in order."""
+    """The adapters to ask for a shipment, in order, without those switched off (`enabled = false`)."""
     if row.providers:
-        return list(row.providers)
-    from watcher.numbers import default_provider_for
+        names = list(row.providers)
+    else:
+        from watcher.numbers import default_provider_for
 
-    preferred = default_provider_for(row.tracking_number)
-    names = list(settings.default_providers)
-    if preferred and preferred not in names and preferred in settings.providers:
-        names.insert(0, preferred)
-    return names
+        preferred = default_provider_for(row.tracking_number)
+        names = list(settings.default_providers)
+        if preferred and preferred not in names and preferred in settings.providers:
+            names.insert(0, preferred)
+    return [name for name in names if settings.providers.get(name, {}).get("enabled", True) is not False]
 
 
 async def poll_due(
