@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from watcher.messages import AlertFacts, EventLine, Rendered, Templates, render_alert
 from watcher.models import Severity, Timeline
-from watcher.store import repo
+from watcher.store import claims, repo
 from watcher.store.tables import AlertRow, NotificationRow, ShipmentRow
 
 if TYPE_CHECKING:
@@ -197,10 +197,10 @@ class Slot:
     urgent: bool = False
 
 
-def schedule(route: Route, now: datetime, severity: str, tz: ZoneInfo) -> Slot:
+def schedule(route: Route, now: datetime, severity: str, tz: ZoneInfo, *, digestible: bool = True) -> Slot:
     """When a message of `severity` to `route` is due."""
     urgent = severity == Severity.CRITICAL
-    if route.digest is not None and severity in route.digest.severities:
+    if digestible and route.digest is not None and severity in route.digest.severities:
         return Slot(after_quiet(route, next_digest(route.digest, now, tz), tz, urgent=False), digest=True)
     return Slot(after_quiet(route, now, tz, urgent=urgent), urgent=urgent)
 
@@ -248,7 +248,8 @@ def is_escalation(last: State, current: State) -> bool:
 
 def in_flight(row: NotificationRow, now: datetime) -> bool:
     """Sent, or claimed by a dispatcher right now (so it may be out already)."""
-    return row.sent_at is not None or (row.lease_until is not None and row.lease_until > now)
+    # Leases are measured on the wall clock shared by all instances, not on the cycle's `now`.
+    return row.sent_at is not None or (row.lease_until is not None and row.lease_until > claims.lease_clock())
 
 
 def waiting(row: NotificationRow, now: datetime) -> bool:
@@ -502,7 +503,8 @@ def _remind(session: Session, alert: AlertRow, act_by: date, route: Route, days:
     shipment = shipment_of(session, alert)
     facts = facts_for(alert, "reminder", shipment=shipment, timeline=timeline_of(session, shipment), router=router, now=now)
     rendered = render_alert(facts, router.templates)
-    slot = schedule(route, now, alert.severity, router.tz)
+    # A reminder counts days: waiting for tomorrow's digest would make it wrong.
+    slot = schedule(route, now, alert.severity, router.tz, digestible=False)
     return int(
         repo.enqueue_notification(
             session, target=route.name, event="reminder", title=rendered.title, body=rendered.text, dedupe_key=key,
