@@ -351,7 +351,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     app = open_app(load(args))
     with app.sessions() as session:
-        rows = repo.list_shipments(session, include_archived=args.all)
+        rows = repo.list_shipment_rows(session, include_archived=args.all, brief=not args.json)
     app.engine.dispose()
     if args.json:
         print_json([shipment_json(row) for row in rows])
