@@ -110,6 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("notifications", cmd_notifications, "list recent notification deliveries and failures")
     p.add_argument("--limit", type=int, default=30)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--target", help="only this notification target")
+    p.add_argument("--state", choices=("sent", "pending", "failed"), help="only sent, waiting, or failed ones")
+
+    notify = sub.add_parser("notify", help="notification tools")
+    notify_sub = notify.add_subparsers(metavar="ACTION")
+    p = notify_sub.add_parser("test", parents=[common], help="send a test message to one or all targets")
+    p.add_argument("target", nargs="?", metavar="TARGET", help="target name (default: all)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_notify_test)
 
     p = command("providers", cmd_providers, "configured tracking providers and their health (and quota where known)")
     p.add_argument("--json", action="store_true")
@@ -294,9 +303,12 @@ async def _check_cycle(app: App, *, poll: bool, send: bool) -> Any:
             return await app.cycle(force=True, everything=True, send=send)
         now = app.clock.now()
         report = CycleReport(now=now)
-        report.evaluation = evaluate_due(now, settings=app.settings, sessions=app.sessions, targets=app.notifier.targets(), everything=True)
+        report.evaluation = evaluate_due(now, settings=app.settings, sessions=app.sessions, targets=app.router(), everything=True)
         if send:
-            report.dispatch = await dispatch_due(now, settings=app.settings, sessions=app.sessions, notifier=app.notifier)
+            report.dispatch = await dispatch_due(
+                now, settings=app.settings, sessions=app.sessions, notifier=app.notifier, owner=app.instance_id,
+                targets=app.router(),
+            )
         return report
     finally:
         await app.providers.aclose()
@@ -475,17 +487,19 @@ def cmd_advise(args: argparse.Namespace) -> int:
 
 
 def cmd_notifications(args: argparse.Namespace) -> int:
+    from watcher.outbox import recent, row_state
     from watcher.render import iso
-    from watcher.store import repo
 
     app = open_app(load(args))
     with app.sessions() as session:
-        rows = repo.recent_notifications(session, args.limit)
+        rows = recent(session, limit=args.limit, target=args.target, state=args.state)
     app.engine.dispose()
     data = [
         {
-            "id": r.id, "target": r.target, "event": r.event, "title": r.title, "created_at": iso(r.created_at),
-            "sent_at": iso(r.sent_at), "attempts": r.attempts, "last_error": r.last_error,
+            "id": r.id, "target": r.target, "event": r.event, "severity": r.severity, "title": r.title,
+            "created_at": iso(r.created_at), "due_at": iso(r.due_at), "sent_at": iso(r.sent_at),
+            "failed_at": iso(r.failed_at), "attempts": r.attempts, "last_error": r.last_error,
+            "digest": bool((r.payload or {}).get("digest")),
             "state": "sent" if r.sent_at else "failed" if r.failed_at else "pending",
         }
         for r in rows
@@ -495,10 +509,44 @@ def cmd_notifications(args: argparse.Namespace) -> int:
     elif not data:
         print("No notifications yet.")
     else:
-        for item in data:
-            error = f"  ({item['last_error']})" if item["last_error"] and item["state"] != "sent" else ""
-            print(f"{item['created_at']}  {item['state']:<7} {item['target']:<12} {item['title']}{error}")
+        for r, item in zip(rows, data, strict=True):
+            print(notification_line(item, row_state(r)))
     return EXIT_OK
+
+
+def notification_line(item: dict[str, Any], state: str) -> str:
+    """One `watcher notifications` line: when, state, target, title, and why it is not sent yet."""
+    when = item["sent_at"] or item["created_at"]
+    note = ""
+    if state in ("pending", "retrying"):
+        note = f"  (due {item['due_at']}" + (", digest" if item["digest"] else "") + ")"
+    if item["last_error"] and state != "sent":
+        note += f"  [attempt {item['attempts']}: {item['last_error']}]"
+    return f"{when}  {state:<8} {item['target']:<12} {item['event']:<9} {item['title']}{note}"
+
+
+def cmd_notify_test(args: argparse.Namespace) -> int:
+    from watcher.dispatcher import send_test
+
+    settings = load(args)
+    app = open_app(settings)
+    try:
+        names = app.notifier.targets()
+        if args.target and args.target not in names:
+            known = ", ".join(names) or "none configured"
+            raise InputError(f"{args.target}: no such notification target (known: {known})")
+        results = send_test(app, [args.target] if args.target else names)
+    finally:
+        app.engine.dispose()
+    if args.json:
+        print_json([{"target": name, "ok": d.ok, "error": d.error, "services": len(d.done)} for name, d in results])
+    elif not results:
+        print("No notification targets configured (see [notify.targets] in the config).")
+    else:
+        for name, delivery in results:
+            services = f"{len(delivery.done)} service{'s' if len(delivery.done) != 1 else ''}"
+            print(f"{name}: ok ({services})" if delivery.ok else f"{name}: FAILED: {delivery.error}")
+    return EXIT_OK if results and all(d.ok for _n, d in results) else EXIT_FAILURE
 
 
 def cmd_providers(args: argparse.Namespace) -> int:

@@ -15,17 +15,21 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
-from watcher.messages import DigestItem, render_digest
+from watcher.messages import DigestItem, render_digest, render_test
 from watcher.notify import Delivery, Notifier
 from watcher.outbox import Route, Router, after_quiet, enqueue_reminders
 from watcher.store import claims
 from watcher.store.tables import NotificationRow
+
+if TYPE_CHECKING:
+    from watcher.app import App
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -169,3 +173,29 @@ def log_outcome(batch: Outgoing, delivery: Delivery) -> None:
         _LOGGER.info("%s sent to %s: %s", what, batch.target, batch.title)
     else:
         _LOGGER.warning("%s to %s failed (attempt %d): %s", what, batch.target, batch.attempts + 1, delivery.error)
+
+
+def send_test(app: App, names: Sequence[str]) -> list[tuple[str, Delivery]]:
+    """Send a test message to each target now (not through the queue) and record the outcome."""
+    from uuid import uuid4
+
+    router = app.router()
+    results: list[tuple[str, Delivery]] = []
+    for name in names:
+        now = app.clock.now()
+        rendered = render_test(name, f"{now.astimezone(router.tz):%Y-%m-%d %H:%M %Z}", router.templates)
+        delivery = app.notifier.send(name, rendered.title, rendered.text, html=rendered.html)
+        results.append((name, delivery))
+        log_outcome(Outgoing((0,), name, rendered.title, rendered.text, None, frozenset(), 0), delivery)
+        if not delivery.ok:
+            continue  # reported on screen; a failed test must not count as a lost message in `status`
+        with app.sessions.begin() as session:
+            # Kept in the outbox history so `watcher notifications` shows working tests too.
+            session.add(
+                NotificationRow(
+                    target=name, event="test", severity="info", title=rendered.title, body=rendered.text,
+                    dedupe_key=f"test:{name}:{now.isoformat()}:{uuid4().hex[:8]}", created_at=now, due_at=now,
+                    attempts=1, last_attempt_at=now, sent_at=now, payload={"v": 1, "test": True},
+                )
+            )
+    return results
