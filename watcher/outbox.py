@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from watcher.messages import AlertFacts, EventLine, Rendered, Templates, render_alert
@@ -536,13 +536,36 @@ class TargetSummary:
 def outbox_summary(session: Session, now: datetime) -> dict[str, Any]:
     """Pending, failed, oldest pending age and last error, in total and per target (`watcher status`)."""
     targets: dict[str, TargetSummary] = {}
-    for row in session.scalars(select(NotificationRow).order_by(NotificationRow.id)):
-        _count(targets.setdefault(row.target, TargetSummary()), row, now)
-    pending = sum(t.pending for t in targets.values())
+    pending = and_(NotificationRow.sent_at.is_(None), NotificationRow.failed_at.is_(None))
+    # Aggregates in the database: the outbox keeps every message ever sent.
+    query = select(
+        NotificationRow.target,
+        func.count().filter(NotificationRow.sent_at.is_not(None)),
+        func.count().filter(NotificationRow.failed_at.is_not(None)),
+        func.count().filter(pending),
+        func.count().filter(pending, NotificationRow.due_at <= now),
+        func.count().filter(pending, NotificationRow.attempts > 0),
+        func.min(NotificationRow.created_at).filter(pending),
+        func.min(NotificationRow.due_at).filter(pending),
+        func.max(NotificationRow.sent_at),
+    ).group_by(NotificationRow.target)
+    for target, sent, failed, waiting_, due, retrying, oldest, next_due, last_sent in session.execute(query):
+        targets[target] = TargetSummary(
+            pending=waiting_, due=due, retrying=retrying, failed=failed, sent=sent,
+            oldest_pending_age_seconds=(now - _aware(oldest)).total_seconds() if oldest else None,
+            next_due_at=_aware(next_due), last_sent_at=_aware(last_sent),
+        )
+    errors = select(NotificationRow.target, NotificationRow.last_error, NotificationRow.last_attempt_at).where(
+        NotificationRow.last_error.is_not(None), NotificationRow.sent_at.is_(None)
+    ).order_by(NotificationRow.last_attempt_at)
+    for target, error, at in session.execute(errors):
+        if target in targets:
+            targets[target].last_error, targets[target].last_error_at = error, _aware(at)
+    total_pending = sum(t.pending for t in targets.values())
     ages = [t.oldest_pending_age_seconds for t in targets.values() if t.oldest_pending_age_seconds is not None]
     return {
-        "backlog": pending,
-        "pending": pending,
+        "backlog": total_pending,
+        "pending": total_pending,
         "due": sum(t.due for t in targets.values()),
         "retrying": sum(t.retrying for t in targets.values()),
         "failed": sum(t.failed for t in targets.values()),
@@ -551,21 +574,13 @@ def outbox_summary(session: Session, now: datetime) -> dict[str, Any]:
     }
 
 
-def _count(summary: TargetSummary, row: NotificationRow, now: datetime) -> None:
-    if row.sent_at is not None:
-        summary.sent += 1
-        summary.last_sent_at = max(filter(None, (summary.last_sent_at, row.sent_at)))
-    elif row.failed_at is not None:
-        summary.failed += 1
-    else:
-        summary.pending += 1
-        age = (now - row.created_at).total_seconds()
-        summary.oldest_pending_age_seconds = max(age, summary.oldest_pending_age_seconds or 0.0)
-        summary.due += row.due_at <= now
-        summary.retrying += bool(row.attempts)
-        summary.next_due_at = min(filter(None, (summary.next_due_at, row.due_at)))
-    if row.last_error and row.last_attempt_at and (summary.last_error_at is None or row.last_attempt_at >= summary.last_error_at):
-        summary.last_error, summary.last_error_at = row.last_error, row.last_attempt_at
+def _aware(value: datetime | None) -> datetime | None:
+    """Aggregates skip the UTC column type: SQLite hands back naive (UTC) values or strings."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def recent(session: Session, *, limit: int = 30, target: str | None = None, state: str | None = None) -> list[NotificationRow]:

@@ -49,7 +49,7 @@ class Inbox:
     clock: Callable[[], datetime]
     mails: list[Mail] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.mails.append(Mail(self.clock(), message))  # type: ignore[arg-type]
         return "250 OK"
@@ -93,7 +93,7 @@ def hook(test_clock: FrozenClock) -> Iterator[tuple[Hook, int]]:
     received = Hook(test_clock.now)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if received.fail_next > 0:
                 received.fail_next -= 1

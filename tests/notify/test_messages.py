@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from watcher.messages import AlertFacts, DigestItem, EventLine, Templates, alert_title, render_alert, render_digest
+from watcher.messages import (
+    AlertFacts,
+    DigestItem,
+    EventLine,
+    Templates,
+    alert_title,
+    render_alert,
+    render_digest,
+)
 
 FACTS = AlertFacts(
     name="USB hub <b>",

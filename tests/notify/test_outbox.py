@@ -162,3 +162,34 @@ destination = {{ country = "DE" }}
     with app.sessions() as session:
         assert outbox_summary(session, clock.now())["pending"] == 0
     app.engine.dispose()
+
+
+def test_outbox_summary_per_target(make_config, clock) -> None:
+    """What `watcher status` shows: pending, due, retrying, failed, oldest age, last error."""
+    from datetime import timedelta
+
+    from watcher.app import App
+    from watcher.config import load_settings
+    from watcher.notify import RecordingNotifier
+    from watcher.outbox import outbox_summary
+    from watcher.store import repo
+    from watcher.store.tables import NotificationRow
+
+    app = App(load_settings(make_config()), clock=clock, notifier=RecordingNotifier())
+    now = clock.now()
+    with app.sessions.begin() as session:
+        for key, target, created, due in (("k1", "a", now - timedelta(hours=2), now), ("k2", "a", now, now + timedelta(hours=1)), ("k3", "b", now, now)):
+            repo.enqueue_notification(session, target=target, event="opened", title="t", body="b", dedupe_key=key, now=created, due_at=due)
+    with app.sessions.begin() as session:
+        sent, failing = session.get(NotificationRow, 3), session.get(NotificationRow, 1)
+        assert sent is not None and failing is not None
+        sent.sent_at = now
+        failing.attempts, failing.last_error, failing.last_attempt_at = 2, "target 'a': service #1 (JSON): delivery failed", now
+    with app.sessions() as session:
+        summary = outbox_summary(session, now)
+    app.engine.dispose()
+    assert (summary["pending"], summary["due"], summary["retrying"], summary["failed"]) == (2, 1, 1, 0)
+    assert summary["oldest_pending_age_seconds"] == 7200.0
+    a, b = summary["targets"]["a"], summary["targets"]["b"]
+    assert (a["pending"], a["retrying"], a["last_error"], a["next_due_at"]) == (2, 1, "target 'a': service #1 (JSON): delivery failed", now)
+    assert (b["sent"], b["pending"], b["last_sent_at"]) == (1, 0, now)
