@@ -1,6 +1,6 @@
 """One true timeline per parcel: merge, de-duplicate and order provider events. Pure, no I/O.
 
-Rules (documented for users in docs/timeline.md):
+Rules (documented for users in README.md, "Status vocabulary and the timeline"):
 
 * **Time zones.** `resolve_time` turns a provider time into aware UTC. A time without offset is
   placed in the provider's documented zone (`tz_hint`), else the zone of the event's country,
