@@ -44,7 +44,8 @@ class CustomsRule:
         notice = self._notice(ctx)
         if notice is not None:
             return earliest_after(
-                ctx.now, [ctx.day_start(self._reply_by(ctx, notice) + timedelta(days=1))]
+                ctx.now,
+                [ctx.day_start(self._reply_by(ctx, notice) + timedelta(days=1)), *ladder_moments(ctx)],
             )
         start = self._processing_since(ctx)
         if start is None:
@@ -86,19 +87,24 @@ class CustomsRule:
                 f"the invoice or proof of value, sometimes your ID or a description of the goods. Answer the "
                 f"customs or courier notice{by_when(reply_by)}, or the parcel is returned to the seller."
             )
-        if late:
-            text += (
-                " The usual reply period is over: call the courier today to check it is still held."
+        if not late:
+            return ctx.alert(
+                "customs_hold", Action.CONTACT_COURIER, Severity.WARNING, text, act_by=reply_by, key="customs_hold"
             )
-        severity = Severity.CRITICAL if late else Severity.WARNING
-        return ctx.alert(
-            "customs_hold",
-            Action.CONTACT_COURIER,
-            severity,
-            text,
-            act_by=reply_by,
-            key="customs_hold",
-        )
+        # The reply period is over, so its date no longer counts: the parcel may already be on its
+        # way back. Call the courier while the order's deadline allows, else dispute.
+        action, act_by = ladder(ctx, first=Action.CONTACT_COURIER)
+        if action == Action.CONTACT_COURIER:
+            text += (
+                f" The usual reply period ended on {reply_by:%Y-%m-%d}: call the courier{by_when(act_by)} to check "
+                f"it is still held; if it was sent back, open a dispute{by_when(ctx.deadline)}."
+            )
+        else:
+            text += (
+                f" The usual reply period ended on {reply_by:%Y-%m-%d} and too little time is left: "
+                f"open a dispute ('not received'){by_when(act_by)}."
+            )
+        return ctx.alert("customs_hold", action, Severity.CRITICAL, text, act_by=act_by, key="customs_hold")
 
     def _slow(self, ctx: RuleContext, start: TimelineEvent) -> Alert:
         """Customs processing is taking longer than the threshold."""
