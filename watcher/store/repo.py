@@ -14,7 +14,6 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from watcher.classify import classify_text
 from watcher.config import ShipmentConfig
 from watcher.errors import InputError
 from watcher.models import Alert, DeliveryEstimate, Destination, ProviderEvent, ShipmentView, Status, StoredEvent
@@ -27,7 +26,6 @@ from watcher.store.tables import (
     ProviderStateRow,
     ShipmentRow,
 )
-from watcher.timeline import resolve_time
 
 # ---------------------------------------------------------------- shipments
 
@@ -219,6 +217,10 @@ def to_event_row(shipment_id: int, tracking_number: str, provider: str, event: P
 
 def event_values(shipment_id: int, tracking_number: str, provider: str, event: ProviderEvent, now: datetime) -> dict[str, Any]:
     """The `events` columns of a provider event: time resolved to UTC, status classified."""
+    # Imported here: their regex tables cost ~0.1 s at start-up, which `watcher list` never needs.
+    from watcher.classify import classify_text
+    from watcher.timeline import resolve_time
+
     time, assumption = resolve_time(event)
     status, substatus, unclassified = event.status, event.substatus, False
     if status is None:
