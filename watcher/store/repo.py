@@ -128,7 +128,9 @@ def list_shipment_rows(session: Session, *, include_archived: bool = False, brie
     """
     table = ShipmentRow.__table__
     c = table.c
-    columns = (c.tracking_number, c.status, c.last_event_at, c.label, c.received_at, c.archived_at) if brief else (table,)
+    # received/archived are only tested for truth in a line: booleans, no datetime parsing.
+    flags = (c.received_at.is_not(None).label("received_at"), c.archived_at.is_not(None).label("archived_at"))
+    columns = (c.tracking_number, c.status, c.last_event_at, c.label, *flags) if brief else (table,)
     query = select(*columns).order_by(c.created_at, c.id)
     if not include_archived:
         query = query.where(c.archived_at.is_(None))
