@@ -408,6 +408,7 @@ def memory_child(shipments: int, cycles: int, tick: float) -> dict[str, Any]:
         async def run_cycles() -> list[tuple[int, float]]:
             samples = []
             polled = 0
+            started = time.perf_counter()
             try:
                 for n in range(1, cycles + 1):
                     clock.advance(seconds=tick)
@@ -416,10 +417,11 @@ def memory_child(shipments: int, cycles: int, tick: float) -> dict[str, Any]:
                     if n in (10, cycles) or n % max(1, cycles // 10) == 0:
                         gc.collect()
                         samples.append((n, round(rss_mb(), 1)))
-                        log(f"  cycle {n}: rss {samples[-1][1]} MB, polled so far {polled:,}")
+                        log(f"  cycle {n}: rss {samples[-1][1]} MB, polled so far {polled:,}, {time.perf_counter() - started:.0f} s")
             finally:
                 await app.providers.aclose()
             figures["polled"] = polled
+            figures["seconds_per_cycle"] = round((time.perf_counter() - started) / cycles, 4)
             return samples
 
         samples = asyncio.run(run_cycles())
