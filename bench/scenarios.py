@@ -408,6 +408,13 @@ def memory_child(shipments: int, cycles: int, tick: float) -> dict[str, Any]:
         async def run_cycles() -> list[tuple[int, float]]:
             samples = []
             polled = 0
+            # WATCHER_BENCH_TRACEMALLOC=<frames>: print what grew between the 2nd and the last sample.
+            trace = bool(os.environ.get("WATCHER_BENCH_TRACEMALLOC"))
+            snapshots: list[Any] = []
+            if trace:
+                import tracemalloc
+
+                tracemalloc.start(int(os.environ["WATCHER_BENCH_TRACEMALLOC"]))
             started = time.perf_counter()
             try:
                 for n in range(1, cycles + 1):
@@ -417,9 +424,14 @@ def memory_child(shipments: int, cycles: int, tick: float) -> dict[str, Any]:
                     if n in (10, cycles) or n % max(1, cycles // 10) == 0:
                         gc.collect()
                         samples.append((n, round(rss_mb(), 1)))
+                        if trace:
+                            snapshots.append(tracemalloc.take_snapshot())
                         log(f"  cycle {n}: rss {samples[-1][1]} MB, polled so far {polled:,}, {time.perf_counter() - started:.0f} s")
             finally:
                 await app.providers.aclose()
+            if trace and len(snapshots) > 2:
+                for stat in snapshots[-1].compare_to(snapshots[1], "traceback")[:8]:
+                    log(f"  grew {stat.size_diff / 1024:.0f} KiB in {stat.count_diff:+} blocks at:\n    " + "\n    ".join(stat.traceback.format()[-8:]))
             figures["polled"] = polled
             figures["seconds_per_cycle"] = round((time.perf_counter() - started) / cycles, 4)
             return samples
