@@ -169,3 +169,20 @@ def test_failed_send_is_retried_then_delivered_once(make_config, replay_dir: Pat
     assert all(row.sent_at is not None for row in rows)
     assert rows[0].attempts == 2
     assert len(notifier.sent) == len(rows), "every message delivered exactly once"
+
+
+def test_a_tick_works_through_a_backlog_larger_than_one_cycle(make_config, replay_dir: Path, clock: FrozenClock) -> None:
+    from watcher.daemon import Daemon
+
+    numbers = [f"LP0012345678901{i}" for i in range(5)]
+    body = "[polling]\nmax_shipments_per_cycle = 2\n" + "".join(
+        f'[[shipments]]\ntracking_number = "{n}"\n' for n in numbers
+    )
+    for number in numbers:
+        write_replay(replay_dir, number, EVENTS[:1])
+    app = make_app(make_config(body), clock)
+    app.sync_config()
+    daemon = Daemon(app)
+    asyncio.run(daemon.tick())
+    assert daemon.cycles == 3, "2 + 2 + 1 shipments: three cycles back to back in one tick"
+    assert count(app, EventRow) == 5

@@ -62,9 +62,13 @@ class Daemon:
         """One scheduled job run: a cycle, guarded so no error escapes into the scheduler."""
         async with self._busy:
             self._cycle_task = asyncio.current_task()
-            self._cycle_started = self._monotonic()
             try:
-                await self._cycle()
+                # A cycle that hit max_shipments_per_cycle leaves due work behind: go on at once
+                # rather than idling until the next tick (a backlog would waste provider quota).
+                more = True
+                while more and not self._stop.is_set():
+                    self._cycle_started = self._monotonic()
+                    more = await self._cycle()
             except asyncio.CancelledError:
                 _LOGGER.warning("cycle abandoned at shutdown; it resumes on the next start")
                 raise
@@ -72,25 +76,27 @@ class Daemon:
                 self._cycle_finished = self._monotonic()
                 self._cycle_task = None
 
-    async def _cycle(self) -> None:
+    async def _cycle(self) -> bool:
+        """One cycle; True when it polled a full batch and more shipments may be due."""
         started = self._monotonic()
         try:
             report = await self.app.cycle()
         except Exception as exc:  # noqa: BLE001 - the loop must survive anything a cycle throws
             _LOGGER.exception("cycle failed; retrying at the next tick")
             self._safe_heartbeat(error=describe_error(exc))
-            return
+            return False
         self.cycles += 1
         self._safe_heartbeat(cycle_done=True, duration=self._monotonic() - started)
-        if report.poll.shipments or report.evaluation.changes or report.dispatch.sent:
+        if report.poll.shipments or report.evaluation.changed or report.dispatch.sent:
             _LOGGER.info(
                 "cycle: polled %d, %d new events, evaluated %d, %d alert changes, %d sent",
                 report.poll.shipments,
                 report.poll.new_events,
                 report.evaluation.evaluated,
-                len(report.evaluation.changes),
+                report.evaluation.changed,
                 report.dispatch.sent,
             )
+        return report.poll.shipments >= self.app.settings.polling.max_shipments_per_cycle
 
     def making_progress(self) -> bool:
         """True while the loop is healthy: cycles start on time and none runs for too long."""
