@@ -24,3 +24,14 @@ def test_demo_data_is_mapped_into_the_package() -> None:
     setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     assert (ROOT / setuptools["package-dir"]["watcher._demo"] / "watcher.toml").is_file()
     assert any((ROOT / setuptools["package-dir"]["watcher._demo.replay"]).glob("*.json"))
+
+
+def test_fast_head_check_agrees_with_alembic() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from watcher.store.db import MIGRATIONS_DIR, script_head
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert script_head() == ScriptDirectory.from_config(config).get_current_head()

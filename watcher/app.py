@@ -13,19 +13,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import httpx
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.clock import Clock, SystemClock
 from watcher.config import Settings, user_state_dir
-from watcher.dispatcher import DispatchReport, dispatch_due
-from watcher.evaluator import EvaluationReport, evaluate_due
-from watcher.notify import Notifier
-from watcher.outbox import Router
-from watcher.poller import PollReport, ProviderPool, poll_due
 from watcher.store import claims, db, repo
 from watcher.store.tables import InstanceRow
+
+if TYPE_CHECKING:
+    # The cycle's machinery (httpx, providers, rules, apprise) loads on first use, so quick
+    # commands such as `watcher list` and `watcher status` start quickly.
+    import httpx
+
+    from watcher.dispatcher import DispatchReport
+    from watcher.evaluator import EvaluationReport
+    from watcher.notify import Notifier
+    from watcher.outbox import Router
+    from watcher.poller import PollReport, ProviderPool
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -35,9 +42,16 @@ class CycleReport:
     """One pass of the main job: sync (optional), poll, evaluate, dispatch."""
 
     now: datetime
-    poll: PollReport = field(default_factory=PollReport)
-    evaluation: EvaluationReport = field(default_factory=EvaluationReport)
-    dispatch: DispatchReport = field(default_factory=DispatchReport)
+    poll: PollReport = field(default_factory=lambda: _new("watcher.poller", "PollReport"))
+    evaluation: EvaluationReport = field(default_factory=lambda: _new("watcher.evaluator", "EvaluationReport"))
+    dispatch: DispatchReport = field(default_factory=lambda: _new("watcher.dispatcher", "DispatchReport"))
+
+
+def _new(module: str, name: str) -> Any:
+    """An empty report from a module imported on first use."""
+    import importlib
+
+    return getattr(importlib.import_module(module), name)()
 
 
 def database_url(settings: Settings) -> str:
@@ -75,12 +89,36 @@ class App:
             sessions = db.session_factory(engine)
         self.engine = engine
         self.sessions: sessionmaker[Session] = sessions
-        self.notifier = notifier or notifier_from_settings(settings)
+        self._notifier = notifier
         self._notifier_injected = notifier is not None
         self._transports = transports
-        self.providers = ProviderPool(settings, transports=transports)
+        self._providers: ProviderPool | None = None
         # Leases carry this id (64 chars max), so a claim always names a live or dead instance.
         self.instance_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    @property
+    def notifier(self) -> Notifier:
+        """The notifier, built from settings on first use (apprise is slow to import)."""
+        if self._notifier is None:
+            self._notifier = notifier_from_settings(self.settings)
+        return self._notifier
+
+    @notifier.setter
+    def notifier(self, value: Notifier) -> None:
+        self._notifier = value
+
+    @property
+    def providers(self) -> ProviderPool:
+        """The provider adapters, built on first use."""
+        if self._providers is None:
+            from watcher.poller import ProviderPool
+
+            self._providers = ProviderPool(self.settings, transports=self._transports)
+        return self._providers
+
+    @providers.setter
+    def providers(self, value: ProviderPool) -> None:
+        self._providers = value
 
     def sync_config(self) -> repo.SyncReport:
         """Bring config-declared shipments into the database (never deletes)."""
@@ -93,6 +131,10 @@ class App:
 
     async def cycle(self, *, force: bool = False, everything: bool = False, send: bool = True) -> CycleReport:
         """Poll due shipments (all with `force`), evaluate, and deliver notifications."""
+        from watcher.dispatcher import dispatch_due
+        from watcher.evaluator import evaluate_due
+        from watcher.poller import poll_due
+
         now = self.clock.now()
         report = CycleReport(now=now)
         report.poll = await poll_due(
@@ -118,17 +160,20 @@ class App:
         if database_url(settings) != database_url(self.settings):
             ignored.append("database_url")
             settings.database_url, settings.state_dir = self.settings.database_url, self.settings.state_dir
-        old_providers = self.providers
+        old_providers = self._providers
         self.settings = settings
-        self.providers = ProviderPool(settings, transports=self._transports)
+        self._providers = None
         if not self._notifier_injected:
-            self.notifier = notifier_from_settings(settings)
-        await old_providers.aclose()
+            self._notifier = None
+        if old_providers is not None:
+            await old_providers.aclose()
         self.sync_config()
         return ignored
 
     def router(self) -> Router:
         """The notifier's targets with their routing rules (quiet hours, digests, filters)."""
+        from watcher.outbox import Router
+
         return Router.from_settings(self.settings, self.notifier.targets())
 
     def heartbeat(
@@ -164,7 +209,8 @@ class App:
                 row.stopped_at = now
 
     async def aclose(self) -> None:
-        await self.providers.aclose()
+        if self._providers is not None:
+            await self._providers.aclose()
         self.engine.dispose()
 
     def describe(self) -> dict[str, Any]:
