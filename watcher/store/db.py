@@ -117,12 +117,7 @@ def script_head() -> str:
 
 def at_head(engine: Engine) -> bool:
     """True when the database already has the newest schema (the common start-up case)."""
-    try:
-        with engine.connect() as connection:
-            stored = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-    except SQLAlchemyError:
-        return False
-    return stored == [script_head()]
+    return stored_revisions(engine) == [script_head()]
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
@@ -143,11 +138,19 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         raise StoreError(f"cannot open database {redact_url(str(engine.url))}: {exc.orig}") from None
 
 
-def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
+def stored_revisions(engine: Engine) -> list[str]:
+    """The revisions in `alembic_version` (empty before the first migration), read with plain SQL."""
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    except SQLAlchemyError:
+        return []
 
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+
+def current_revision(engine: Engine) -> str | None:
+    """The database's schema revision; plain SQL, so `watcher status` need not import Alembic."""
+    revisions = stored_revisions(engine)
+    return revisions[0] if len(revisions) == 1 else None
 
 
 def has_schema(engine: Engine) -> bool:
