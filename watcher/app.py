@@ -129,17 +129,21 @@ class App:
             _LOGGER.info("config sync: %d added, %d updated", report.added, report.updated)
         return report
 
-    async def cycle(self, *, force: bool = False, everything: bool = False, send: bool = True) -> CycleReport:
-        """Poll due shipments (all with `force`), evaluate, and deliver notifications."""
+    async def cycle(
+        self, *, force: bool = False, everything: bool = False, send: bool = True, poll: bool = True
+    ) -> CycleReport:
+        """Poll due shipments (all with `force`; none without `poll`), evaluate, deliver notifications."""
         from watcher.dispatcher import dispatch_due
         from watcher.evaluator import evaluate_due
         from watcher.poller import poll_due
 
         now = self.clock.now()
         report = CycleReport(now=now)
-        report.poll = await poll_due(
-            now, settings=self.settings, sessions=self.sessions, providers=self.providers, force=force, owner=self.instance_id
-        )
+        if poll:
+            report.poll = await poll_due(
+                now, settings=self.settings, sessions=self.sessions, providers=self.providers, force=force,
+                owner=self.instance_id,
+            )
         # Evaluation is quick and database-only: one instance at a time does all that is due;
         # a busy lock means another instance is on it, and what it misses is due next tick.
         with claims.exclusive(self.engine, "evaluate", wait=False) as mine:
@@ -208,9 +212,13 @@ class App:
             if stopped:
                 row.stopped_at = now
 
-    async def aclose(self) -> None:
+    async def aclose_providers(self) -> None:
+        """Close the adapters' connections, if any were opened."""
         if self._providers is not None:
             await self._providers.aclose()
+
+    async def aclose(self) -> None:
+        await self.aclose_providers()
         self.engine.dispose()
 
     def describe(self) -> dict[str, Any]:

@@ -294,24 +294,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 async def _check_cycle(app: App, *, poll: bool, send: bool) -> Any:
-    from watcher.app import CycleReport
-    from watcher.dispatcher import dispatch_due
-    from watcher.evaluator import evaluate_due
-
     try:
-        if poll:
-            return await app.cycle(force=True, everything=True, send=send)
-        now = app.clock.now()
-        report = CycleReport(now=now)
-        report.evaluation = evaluate_due(now, settings=app.settings, sessions=app.sessions, targets=app.router(), everything=True)
-        if send:
-            report.dispatch = await dispatch_due(
-                now, settings=app.settings, sessions=app.sessions, notifier=app.notifier, owner=app.instance_id,
-                targets=app.router(),
-            )
-        return report
+        return await app.cycle(force=True, everything=True, send=send, poll=poll)
     finally:
-        await app.providers.aclose()
+        await app.aclose_providers()
 
 
 def cmd_add(args: argparse.Namespace) -> int:

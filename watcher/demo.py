@@ -55,7 +55,7 @@ async def _cycle(app: App) -> None:
     try:
         await app.cycle(force=True, everything=True)
     finally:
-        await app.providers.aclose()
+        await app.aclose_providers()
 
 
 def print_results(app: App, notifier: RecordingNotifier, *, as_json: bool) -> None:

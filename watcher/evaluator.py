@@ -162,16 +162,3 @@ def enqueue_for_change(
     from watcher import outbox
 
     outbox.enqueue_for_change(session, change, now, targets=targets, timeline=timeline)
-
-
-def render_body(alert: AlertRow, name: str, timeline: Timeline | None, event: str) -> str:
-    """The plain-text message body for an alert (built-in template, times in UTC)."""
-    from watcher.messages import AlertFacts, Templates, render_alert
-    from watcher.outbox import event_lines
-
-    facts = AlertFacts(
-        name=name, tracking_number=alert.subject, kind=alert.kind, action=alert.action, severity=alert.severity,
-        message=alert.message, event=event, today=None, act_by=alert.act_by, evidence=tuple(alert.evidence or ()),
-        events=event_lines(timeline, ZoneInfo("UTC"), 3),
-    )
-    return render_alert(facts, Templates()).text

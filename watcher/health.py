@@ -36,7 +36,7 @@ async def refresh_quotas(app: App) -> None:
             continue
         with app.sessions.begin() as session:
             repo.provider_state(session, name).quota = figures
-    await app.providers.aclose()
+    await app.aclose_providers()
 
 
 def provider_health(app: App) -> list[dict[str, Any]]:

@@ -255,29 +255,3 @@ def render_test(target: str, when: str, templates: Templates) -> Rendered:
         text=templates.render("test.txt", values),
         html=templates.render("test.html", {key: html.escape(value) for key, value in values.items()}),
     )
-
-
-def alert_body(
-    *,
-    name: str,
-    tracking_number: str,
-    kind: str,
-    action: str,
-    severity: str,
-    message: str,
-    act_by: date | None,
-    evidence: list[str] | None = None,
-    recent_events: list[str] | None = None,
-    event: str = "opened",
-    today: date | None = None,
-) -> str:
-    """Plain-text body with the built-in template (kept for callers outside the outbox)."""
-    facts = AlertFacts(
-        name=name, tracking_number=tracking_number, kind=kind, action=action, severity=severity, message=message,
-        event=event, today=today, act_by=act_by, evidence=tuple(evidence or ()),
-        events=tuple(EventLine("", item) for item in recent_events or ()),
-    )
-    return render_alert(facts, _BUILTIN).text
-
-
-_BUILTIN = Templates()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy import insert as insert_core
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -184,17 +184,6 @@ def add_leg(session: Session, shipment: ShipmentRow, number: str, provider: str 
 
 
 # ---------------------------------------------------------------- polling
-
-
-def due_for_poll(session: Session, now: datetime, limit: int) -> list[ShipmentRow]:
-    """Active shipments whose next poll time has come, oldest first."""
-    query = (
-        select(ShipmentRow)
-        .where(ShipmentRow.archived_at.is_(None), ShipmentRow.next_poll_at.is_not(None), ShipmentRow.next_poll_at <= now)
-        .order_by(ShipmentRow.next_poll_at, ShipmentRow.id)
-        .limit(limit)
-    )
-    return list(session.scalars(query))
 
 
 def active_query() -> Select[tuple[ShipmentRow]]:
@@ -540,24 +529,10 @@ def enqueue_notification(
     return True
 
 
-def due_notifications(session: Session, now: datetime, limit: int = 100) -> list[NotificationRow]:
-    query = (
-        select(NotificationRow)
-        .where(NotificationRow.sent_at.is_(None), NotificationRow.failed_at.is_(None), NotificationRow.due_at <= now)
-        .order_by(NotificationRow.due_at, NotificationRow.id)
-        .limit(limit)
-    )
-    return list(session.scalars(query))
-
-
 def outbox_backlog(session: Session) -> int:
     return session.scalar(
         select(func.count()).select_from(NotificationRow).where(NotificationRow.sent_at.is_(None), NotificationRow.failed_at.is_(None))
     ) or 0
-
-
-def recent_notifications(session: Session, limit: int = 50) -> list[NotificationRow]:
-    return list(session.scalars(select(NotificationRow).order_by(NotificationRow.id.desc()).limit(limit)))
 
 
 # ---------------------------------------------------------------- provider health
@@ -602,8 +577,3 @@ def provider_states(session: Session) -> list[ProviderStateRow]:
 def status_counts(session: Session) -> dict[str, int]:
     query = select(ShipmentRow.status, func.count()).where(ShipmentRow.archived_at.is_(None)).group_by(ShipmentRow.status)
     return {status: count for status, count in session.execute(query)}
-
-
-def touch_shipments(session: Session, ids: Sequence[int], **values: Any) -> None:
-    if ids:
-        session.execute(update(ShipmentRow).where(ShipmentRow.id.in_(ids)).values(**values))
