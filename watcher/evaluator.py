@@ -10,18 +10,19 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
 from watcher.coverage import not_found_alerts
-from watcher.poller import AUTH_REASON_PREFIX, providers_for
 from watcher.models import Action, Alert, Severity, StoredEvent, Timeline
+from watcher.poller import AUTH_REASON_PREFIX, providers_for
 from watcher.rules import RuleContext, evaluate
 from watcher.rules.profiles import resolve_profile
 from watcher.store import repo
-from watcher.store.tables import AlertRow, ShipmentRow
+from watcher.store.tables import AlertRow
 from watcher.timeline import build_timeline
 
 _LOGGER = logging.getLogger(__name__)
@@ -62,16 +63,20 @@ def evaluate_due(
     last_id = 0
     while True:
         with sessions.begin() as session:
-            query = repo.due_for_evaluation(session, now) if not everything else repo.active_query()
-            rows = list(session.scalars(query.where(ShipmentRow.id > last_id).limit(EVALUATION_CHUNK)))
+            rows = repo.evaluation_rows(session, now, everything=everything, after_id=last_id, limit=EVALUATION_CHUNK)
             # Two queries per chunk instead of two per shipment (bench/RESULTS.md, evaluate).
             events = repo.stored_events_by_shipment(session, [row.id for row in rows])
             alerts = repo.open_alerts_by_subject(session, [row.tracking_number for row in rows])
+            outcomes = []
             for row in rows:
-                report.add(evaluate_shipment(
+                outcome, changes = evaluate_shipment(
                     session, row, now, settings=settings, tz=tz, targets=targets,
                     events=events[row.id], open_alerts=alerts[row.tracking_number],
-                ))
+                )
+                report.add(changes)
+                if any(outcome[name] != getattr(row, name) for name in repo.EVALUATION_FIELDS):
+                    outcomes.append(outcome)
+            repo.save_evaluations(session, outcomes)
             report.evaluated += len(rows)
         if len(rows) < EVALUATION_CHUNK:
             break
@@ -83,18 +88,20 @@ def evaluate_due(
 
 def evaluate_shipment(
     session: Session,
-    row: ShipmentRow,
+    row: Any,
     now: datetime,
     *,
     settings: Settings,
     tz: ZoneInfo,
     targets: Sequence[str],
-    events: Sequence[StoredEvent] | None = None,
-    open_alerts: Sequence[AlertRow] | None = None,
-) -> list[repo.AlertChange]:
-    """Run the rules on one shipment and store the outcome (`events`/`open_alerts`: preloaded)."""
+    events: Sequence[StoredEvent],
+    open_alerts: Sequence[AlertRow],
+) -> tuple[dict[str, Any], list[repo.AlertChange]]:
+    """Run the rules on one shipment (a `repo.evaluation_rows` row) and store the alert changes.
+
+    Returns the shipment's new status fields (for `repo.save_evaluations`) and the changes.
+    """
     view = repo.to_view(row)
-    events = repo.stored_events(session, row.id) if events is None else list(events)
     timeline = build_timeline(events, destination_country=view.destination.country)
     profile = resolve_profile(settings.profiles, row.marketplace, view)
     evaluation = evaluate(RuleContext(shipment=view, timeline=timeline, now=now, profile=profile, tz=tz))
@@ -102,14 +109,17 @@ def evaluate_shipment(
         row.tracking_number, events, providers_for(row, settings), now
     )
     changes = repo.apply_alerts(session, row.tracking_number, row.id, [*evaluation.alerts, *blind], now, open_rows=open_alerts)
-    row.status = timeline.status.value
-    row.substatus = timeline.substatus
-    row.last_event_at = timeline.last_event_at
-    row.next_eval_at = min(filter(None, (evaluation.next_look_at, blind_look_at)), default=None)
+    outcome = {
+        "id": row.id,
+        "status": timeline.status.value,
+        "substatus": timeline.substatus,
+        "last_event_at": timeline.last_event_at,
+        "next_eval_at": min(filter(None, (evaluation.next_look_at, blind_look_at)), default=None),
+    }
     for change in changes:
         log_change(change, row)
         enqueue_for_change(session, change, now, targets=targets, name=view.display_name, timeline=timeline)
-    return changes
+    return outcome, changes
 
 
 def evaluate_providers(session: Session, now: datetime, *, targets: Sequence[str]) -> list[repo.AlertChange]:
@@ -141,7 +151,7 @@ def provider_alert(name: str, failing_for: timedelta | None, last_error: str | N
     )
 
 
-def log_change(change: repo.AlertChange, row: ShipmentRow | None) -> None:
+def log_change(change: repo.AlertChange, row: Any | None) -> None:
     alert = change.row
     who = f"{row.tracking_number} ({row.label})" if row is not None and row.label else alert.subject
     act_by = f", act by {alert.act_by.isoformat()}" if alert.act_by else ""

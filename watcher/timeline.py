@@ -354,14 +354,9 @@ class _Item:
         self.event = event
         self.ts = event.time.timestamp()
         self.source = (event.provider, event.tracking_number)
-        pair = (event.status, event.substatus)
-        canon = _CANONICAL_CACHE.get(pair)
-        if canon is None:
-            canon = _CANONICAL_CACHE.setdefault(pair, canonical(*pair))
-        self.status, self.substatus = canon
-        self.country = event.country.upper() if event.country else None  # ISO-2, any case
-        in_dest = destination is not None and self.country == destination
-        self.rank = stage_of(self.status, self.substatus, in_destination=in_dest)
+        self.country = country = event.country.upper() if event.country else None  # ISO-2, any case
+        in_dest = destination is not None and country == destination
+        self.status, self.substatus, self.rank = _canonical_ranked(event.status, event.substatus, in_dest)
         # A total order over stored events, so any input permutation merges identically.
         self.key = (
             event.time, self.rank, event.description, event.provider, event.tracking_number,
@@ -372,7 +367,17 @@ class _Item:
         )  # equal keys mean equal sources: `unclassified` only affects flags, never the merge
 
 
-_CANONICAL_CACHE: dict[tuple[Status, str | None], tuple[Status, str | None]] = {}
+_CANONICAL_CACHE: dict[tuple[Status, str | None, bool], tuple[Status, str | None, int]] = {}
+
+
+def _canonical_ranked(status: Status, substatus: str | None, in_dest: bool) -> tuple[Status, str | None, int]:
+    """`canonical` plus `stage_of`, cached: a handful of combinations recur in every timeline."""
+    key = (status, substatus, in_dest)
+    found = _CANONICAL_CACHE.get(key)
+    if found is None:
+        status, substatus = canonical(status, substatus)
+        found = _CANONICAL_CACHE.setdefault(key, (status, substatus, stage_of(status, substatus, in_destination=in_dest)))
+    return found
 
 
 def _same_moment(a: _Item, b: _Item) -> bool:
@@ -398,9 +403,16 @@ def _same_moment(a: _Item, b: _Item) -> bool:
 
 
 class _Cluster:
-    """Events found to be one moment; at most one status, sub-status and country."""
+    """Events found to be one moment; at most one status, sub-status and country.
 
-    __slots__ = ("country", "first_ts", "items", "status", "substatus")
+    Once clustering is done, `finish` reduces it to one event's fields (time, text, place,
+    sources, flags) and its sort key.
+    """
+
+    __slots__ = (
+        "country", "description", "first_ts", "flags", "items", "key", "location", "rank", "sources",
+        "status", "substatus", "time",
+    )
 
     def __init__(self, item: _Item) -> None:
         self.items = [item]
@@ -428,6 +440,32 @@ class _Cluster:
         self.items.append(item)
         self.substatus = _more_specific(self.substatus, item.substatus)
         self.country = self.country or item.country
+
+    def finish(self, destination: str | None) -> None:
+        """Choose the representative event and compute the merged fields and the sort key."""
+        members = self.items
+        if len(members) == 1:  # the common case: no choice to make
+            only = members[0]
+            rep = only.event
+            self.location = rep.location
+            self.sources = (_source(rep),)
+            self.flags = _single_flags(rep)
+            self.rank = only.rank  # same status, sub-status and country as its only member
+        else:
+            # Members are in input-key order already: sources follow it, repeats dropped.
+            unique = {m.key: m.event for m in members}
+            self.sources = tuple(_source(e) for e in unique.values())
+            members = sorted(members, key=_representative_key)
+            rep = members[0].event
+            self.location = next((m.event.location for m in members if m.event.location), None)
+            self.flags = _merged_flags(members)
+            in_dest = destination is not None and self.country == destination
+            self.rank = stage_of(self.status, self.substatus, in_destination=in_dest)
+        self.time = rep.time
+        self.description = rep.description
+        # Ties end at the cluster's first stored event: unique, and independent of input order.
+        self.key = (self.time, self.rank, self.description, self.location or "",
+                    self.country or "", self.substatus or "", self.items[0].key)
 
 
 def _cluster(items: list[_Item]) -> list[_Cluster]:
@@ -475,49 +513,6 @@ def _source(e: StoredEvent) -> EventSource:
 _NO_FLAGS: list[str] = []
 
 
-class _Merged:
-    """A cluster reduced to one event's fields, before flags are known."""
-
-    __slots__ = (
-        "country",
-        "description",
-        "flags",
-        "key",
-        "location",
-        "rank",
-        "sources",
-        "status",
-        "substatus",
-        "time",
-    )
-
-    def __init__(self, cluster: _Cluster, destination: str | None) -> None:
-        members = cluster.items
-        if len(members) == 1:  # the common case: no choice to make
-            rep = members[0].event
-            self.location = rep.location
-            self.sources: tuple[EventSource, ...] = (_source(rep),)
-            self.flags = _single_flags(rep)
-        else:
-            # Members are in input-key order already: sources follow it, repeats dropped.
-            unique = {m.key: m.event for m in members}
-            self.sources = tuple(_source(e) for e in unique.values())
-            members = sorted(members, key=_representative_key)
-            rep = members[0].event
-            self.location = next((m.event.location for m in members if m.event.location), None)
-            self.flags = _merged_flags(members)
-        self.time = rep.time
-        self.status = cluster.status
-        self.substatus = cluster.substatus
-        self.description = rep.description
-        self.country = cluster.country
-        in_dest = destination is not None and self.country == destination
-        self.rank = stage_of(self.status, self.substatus, in_destination=in_dest)
-        # Ties end at the cluster's first stored event: unique, and independent of input order.
-        self.key = (self.time, self.rank, self.description, self.location or "",
-                    self.country or "", self.substatus or "", cluster.items[0].key)
-
-
 def _single_flags(e: StoredEvent) -> list[str]:
     """Flags of an event reported once."""
     if not e.unclassified and e.tz_assumption is None:
@@ -543,7 +538,7 @@ def _merged_flags(members: list[_Item]) -> list[str]:
 # --------------------------------------------------------------------------- derived facts
 
 
-def _real_after_delivery(m: _Merged, destination: str | None) -> bool:
+def _real_after_delivery(m: _Cluster, destination: str | None) -> bool:
     """Whether a non-delivery scan after a delivery is news rather than a lagging replay."""
     if m.status in _REAL_AFTER_DELIVERY:
         return True
@@ -555,7 +550,7 @@ def _real_after_delivery(m: _Merged, destination: str | None) -> bool:
     )
 
 
-def _is_origin_side(m: _Merged) -> bool:
+def _is_origin_side(m: _Cluster) -> bool:
     """Scans that can only come before the parcel reaches the destination country."""
     return m.status in (Status.PENDING, Status.INFO_RECEIVED) or m.substatus in _ORIGIN_SUBSTATUSES
 
@@ -568,11 +563,11 @@ class _Facts:
         self.first_delivered: datetime | None = None
         self.furthest = -1  # furthest forward stage reached (not counting exceptions/returns)
         self.returning = False
-        self.current: _Merged | None = None
+        self.current: _Cluster | None = None
         self.moved = False
         self.milestones: dict[str, datetime] = {}
 
-    def late_or_after(self, m: _Merged) -> str | None:
+    def late_or_after(self, m: _Cluster) -> str | None:
         """The delivery flag this event earns: "late_report", "after_delivery" or None."""
         if self.first_delivered is not None and m.time > self.first_delivered:
             if m.status is Status.DELIVERED:
@@ -582,7 +577,7 @@ class _Facts:
             return "late_report"
         return None
 
-    def observe(self, m: _Merged, flag: str | None) -> None:
+    def observe(self, m: _Cluster, flag: str | None) -> None:
         """Fold one event (in timeline order) into the derived facts."""
         if flag != "late_report":  # a lagging provider's time says nothing about the parcel
             self._milestones(m)
@@ -602,7 +597,7 @@ class _Facts:
             return
         self.current = m
 
-    def _milestones(self, m: _Merged) -> None:
+    def _milestones(self, m: _Cluster) -> None:
         """Record the first time each milestone is reached (last for last_delivered)."""
         marks = self.milestones
         status, sub = m.status, m.substatus
@@ -656,13 +651,16 @@ def _flag_set(flags: list[str], extra: str | None) -> frozenset[str]:
     return found
 
 
-def _current_status(current: _Merged | None) -> tuple[Status, str | None]:
+def _current_status(current: _Cluster | None) -> tuple[Status, str | None]:
     """The timeline status for the deciding event; cleared customs means moving on."""
     if current is None:
         return Status.PENDING, None
     if current.substatus == "customs.cleared":
         return Status.IN_TRANSIT, current.substatus
     return current.status, current.substatus
+
+
+_KEY = attrgetter("key")
 
 
 def build_timeline(
@@ -678,19 +676,20 @@ def build_timeline(
     most recently reported one becomes `Timeline.estimated_delivery`.
     """
     destination = destination_country.upper() if destination_country else None
-    items = sorted((_Item(e, destination) for e in events), key=attrgetter("key"))
-    merged = sorted((_Merged(c, destination) for c in _cluster(items)), key=lambda m: m.key)
+    items = sorted([_Item(e, destination) for e in events], key=_KEY)
+    merged = _cluster(items)
+    for cluster in merged:
+        cluster.finish(destination)
+    merged.sort(key=_KEY)
     facts = _Facts(destination)
     timeline_events = []
     for m in merged:
         flag = facts.late_or_after(m)
         facts.observe(m, flag)
-        flags = _flag_set(m.flags, flag)
         timeline_events.append(
             TimelineEvent(
-                time=m.time, status=m.status, description=m.description, location=m.location,
-                country=m.country, substatus=m.substatus, sources=m.sources,
-                flags=flags,
+                m.time, m.status, m.description, m.location, m.country, m.substatus, m.sources,
+                _flag_set(m.flags, flag),
             )
         )
     status, substatus = _current_status(facts.current)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from watcher.models import Milestones, Status, Timeline, TimelineEvent
+from watcher.models import Status, Timeline
 from watcher.rules.profiles import Profile
 
 
@@ -47,22 +46,21 @@ def threshold(stage: Stage, profile: Profile) -> timedelta | None:
     return timedelta(days=days) if days is not None else None
 
 
-@dataclass(frozen=True, slots=True)
-class _Progress:
-    """What the parcel has done so far: left the origin, reached the destination country."""
+def stages(timeline: Timeline, destination_country: str | None) -> tuple[Stage, ...]:
+    """The stage the parcel was in right after each event of the timeline.
 
-    departed: bool = False
-    arrived: bool = False
+    Several rules ask for the same timeline's stages in one evaluation; the last answer is kept
+    (the timeline is immutable), which halved the rules' cost (bench/RESULTS.md, evaluate).
+    """
+    last = _last_stages
+    if last[0] is timeline and last[1] == destination_country:
+        return last[2]
+    found = _compute_stages(timeline, destination_country)
+    globals()["_last_stages"] = (timeline, destination_country, found)
+    return found
 
 
-def stages(timeline: Timeline, destination_country: str | None) -> list[Stage]:
-    """The stage the parcel was in right after each event of the timeline."""
-    result: list[Stage] = []
-    progress = _Progress()
-    for event in timeline.events:
-        progress = _advance(progress, event, timeline.milestones, destination_country)
-        result.append(_stage(event.status, event.substatus, progress))
-    return result
+_last_stages: tuple[Timeline | None, str | None, tuple[Stage, ...]] = (None, None, ())
 
 
 def current_stage(timeline: Timeline, destination_country: str | None) -> Stage:
@@ -71,56 +69,67 @@ def current_stage(timeline: Timeline, destination_country: str | None) -> Stage:
     return found[-1] if found else Stage.PRE_SHIPMENT
 
 
-def _advance(
-    progress: _Progress, event: TimelineEvent, ms: Milestones, destination: str | None
-) -> _Progress:
-    """Update departed/arrived with one event.
+def _compute_stages(timeline: Timeline, destination_country: str | None) -> tuple[Stage, ...]:
+    """Walk the events, tracking whether the parcel has left the origin and reached the destination.
 
     Arrival is only inferred from explicit signs (arrival/clearance sub-statuses and milestones, a
     scan in the destination country): an export-customs scan in China must not start the short
     last-mile clock.
     """
-    sub = event.substatus or ""
-    arrived = (
-        progress.arrived
-        or sub in ("in_transit.arrived_destination", "customs.cleared")
-        or _reached(event.time, ms.arrived_destination, ms.customs_cleared, ms.out_for_delivery)
-        or bool(
-            destination and event.country and event.country.upper() == destination.upper() != "CN"
-        )
-    )
-    departed = (
-        arrived
-        or progress.departed
-        or sub == "in_transit.departed_origin"
-        or _reached(event.time, ms.departed_origin)
-    )
-    return _Progress(departed=departed, arrived=arrived)
+    ms = timeline.milestones
+    arrived_at = _earliest(ms.arrived_destination, ms.customs_cleared, ms.out_for_delivery)
+    departed_at = ms.departed_origin
+    destination = destination_country.upper() if destination_country else None
+    if destination == "CN":
+        destination = None  # a scan in China never proves arrival (the origin of these parcels)
+    arrived = departed = False
+    result = []
+    for event in timeline.events:
+        sub = event.substatus
+        if not arrived:
+            arrived = (
+                sub in _ARRIVAL_SUBSTATUSES
+                or (arrived_at is not None and arrived_at <= event.time)
+                or (destination is not None and event.country is not None and event.country.upper() == destination)
+            )
+        if not departed:
+            departed = (
+                arrived
+                or sub == "in_transit.departed_origin"
+                or (departed_at is not None and departed_at <= event.time)
+            )
+        result.append(_stage(event.status, sub, departed, arrived))
+    return tuple(result)
 
 
-def _reached(at: datetime, *milestones: datetime | None) -> bool:
-    """True when any milestone happened at or before `at`."""
-    return any(m is not None and m <= at for m in milestones)
+_ARRIVAL_SUBSTATUSES = frozenset({"in_transit.arrived_destination", "customs.cleared"})
 
 
-def _stage(status: Status, substatus: str | None, progress: _Progress) -> Stage:
+def _earliest(*moments: datetime | None) -> datetime | None:
+    return min((m for m in moments if m is not None), default=None)
+
+
+def _stage(status: Status, substatus: str | None, departed: bool, arrived: bool) -> Stage:
     """Map a status plus progress to a stage."""
     if status == Status.IN_TRANSIT or (status == Status.CUSTOMS and substatus == "customs.cleared"):
-        if progress.arrived:
+        if arrived:
             return Stage.LAST_MILE
-        return Stage.INTERNATIONAL if progress.departed else Stage.ORIGIN
-    return {
-        Status.PENDING: Stage.PRE_SHIPMENT,
-        Status.INFO_RECEIVED: Stage.PRE_SHIPMENT,
-        Status.CUSTOMS: Stage.CUSTOMS,
-        Status.OUT_FOR_DELIVERY: Stage.OUT_FOR_DELIVERY,
-        Status.ATTEMPT_FAILED: Stage.AT_DOOR,
-        Status.AVAILABLE_FOR_PICKUP: Stage.AT_DOOR,
-        Status.EXCEPTION: Stage.EXCEPTION,
-        Status.RETURNING: Stage.RETURNING,
-        Status.RETURNED: Stage.RETURNING,
-        Status.DELIVERED: Stage.DELIVERED,
-    }[status]
+        return Stage.INTERNATIONAL if departed else Stage.ORIGIN
+    return _STATUS_STAGES[status]
+
+
+_STATUS_STAGES = {
+    Status.PENDING: Stage.PRE_SHIPMENT,
+    Status.INFO_RECEIVED: Stage.PRE_SHIPMENT,
+    Status.CUSTOMS: Stage.CUSTOMS,
+    Status.OUT_FOR_DELIVERY: Stage.OUT_FOR_DELIVERY,
+    Status.ATTEMPT_FAILED: Stage.AT_DOOR,
+    Status.AVAILABLE_FOR_PICKUP: Stage.AT_DOOR,
+    Status.EXCEPTION: Stage.EXCEPTION,
+    Status.RETURNING: Stage.RETURNING,
+    Status.RETURNED: Stage.RETURNING,
+    Status.DELIVERED: Stage.DELIVERED,
+}
 
 
 def past_stalls(timeline: Timeline, destination_country: str | None, profile: Profile) -> int:

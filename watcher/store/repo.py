@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy import insert as insert_core
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -314,26 +314,49 @@ def _sqlite_event(v: dict[str, Any]) -> tuple[Any, ...]:
 
 def stored_events_by_shipment(session: Session, shipment_ids: Sequence[int]) -> dict[int, list[StoredEvent]]:
     """The events of many shipments in one query (the evaluator loads a chunk at a time)."""
+    found: dict[int, list[StoredEvent]] = {shipment_id: [] for shipment_id in shipment_ids}
+    if not shipment_ids:
+        return found
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    rows = _sqlite_event_rows(session, shipment_ids) if sqlite else session.execute(_events_query(shipment_ids))
+    parse = datetime.fromisoformat
+    statuses = {status.value: status for status in Status}
+    for r in rows:
+        # Columns in StoredEvent's field order; SQLite times are parsed as UTCDateTime reads them.
+        time = parse(r[1]).replace(tzinfo=UTC) if sqlite else r[1]
+        status = statuses.get(r[2]) or Status(r[2])
+        found[r[0]].append(StoredEvent(time, status, *r[3:12], bool(r[12])))
+    return found
+
+
+_EVENT_READ_COLUMNS = (
+    "shipment_id", "time", "status", "description", "provider", "tracking_number", "location", "country",
+    "substatus", "raw_status", "raw_description", "tz_assumption", "unclassified",
+)
+
+
+def _events_query(shipment_ids: Sequence[int]) -> Select[Any]:
     t = EventRow.__table__.c
-    query = (
-        select(
-            t.shipment_id, t.time, t.status, t.description, t.provider, t.tracking_number, t.location, t.country,
-            t.substatus, t.raw_status, t.raw_description, t.tz_assumption, t.unclassified,
-        )
+    return (
+        select(*(t[name] for name in _EVENT_READ_COLUMNS))
         .where(t.shipment_id.in_(list(shipment_ids)))
         .order_by(t.shipment_id, t.time, t.id)
     )
-    found: dict[int, list[StoredEvent]] = {shipment_id: [] for shipment_id in shipment_ids}
-    statuses = {status.value: status for status in Status}
-    for r in session.execute(query):
-        found[r[0]].append(
-            StoredEvent(
-                time=r[1], status=statuses.get(r[2]) or Status(r[2]), description=r[3], provider=r[4], tracking_number=r[5],
-                location=r[6], country=r[7], substatus=r[8], raw_status=r[9], raw_description=r[10],
-                tz_assumption=r[11], unclassified=bool(r[12]),
-            )
+
+
+def _sqlite_event_rows(session: Session, shipment_ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """`_events_query` through the DB-API cursor: SQLAlchemy's per-value DATETIME processing and
+    row objects were half of the load time (bench/RESULTS.md, evaluate)."""
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(
+            f"SELECT {', '.join(_EVENT_READ_COLUMNS)} FROM events "
+            f"WHERE shipment_id IN ({', '.join('?' * len(shipment_ids))}) ORDER BY shipment_id, time, id",
+            tuple(shipment_ids),
         )
-    return found
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def to_stored_event(row: EventRow) -> StoredEvent:
@@ -400,6 +423,34 @@ def due_for_evaluation(session: Session, now: datetime, limit: int | None = None
         .order_by(ShipmentRow.id)
     )
     return query.limit(limit) if limit else query
+
+
+def evaluation_rows(session: Session, now: datetime, *, everything: bool, after_id: int, limit: int) -> list[Any]:
+    """The next `limit` shipments to evaluate after `after_id`, as plain rows (not ORM objects:
+    building and flushing 500 ORM rows per chunk was a fifth of a due cycle, bench/RESULTS.md)."""
+    t = ShipmentRow.__table__.c
+    query = select(ShipmentRow.__table__).where(t.archived_at.is_(None), t.id > after_id)
+    if not everything:
+        query = query.where(t.next_eval_at.is_not(None), t.next_eval_at <= now)
+    return list(session.execute(query.order_by(t.id).limit(limit)))
+
+
+#: What an evaluation writes back to a shipment (`save_evaluations`).
+EVALUATION_FIELDS = ("status", "substatus", "last_event_at", "next_eval_at")
+
+
+def save_evaluations(session: Session, outcomes: Sequence[dict[str, Any]]) -> None:
+    """Store evaluation outcomes ({"id": ..., **EVALUATION_FIELDS}) with one executemany."""
+    if not outcomes:
+        return
+    t = ShipmentRow.__table__
+    statement = (
+        t.update()
+        .where(t.c.id == bindparam("shipment_id"))
+        .values({name: bindparam(f"new_{name}") for name in EVALUATION_FIELDS})
+    )
+    params = [{"shipment_id": o["id"], **{f"new_{n}": o[n] for n in EVALUATION_FIELDS}} for o in outcomes]
+    session.execute(statement, params)
 
 
 def open_alerts(session: Session, subject: str | None = None) -> list[AlertRow]:
