@@ -111,3 +111,51 @@ def test_unlimited_never_waits() -> None:
 def test_rejects_nonsense_budgets(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         RateLimiter(**kwargs)  # type: ignore[arg-type]
+
+
+class LateTime(FakeTime):
+    """Sleeps that yield to other tasks and wake no earlier than `blocked_until` (a busy loop)."""
+
+    def __init__(self, blocked_until: float) -> None:
+        super().__init__()
+        self.blocked_until = blocked_until
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        wake = self.now + seconds
+        await asyncio.sleep(0)  # the other tasks book their slots meanwhile
+        self.now = max(self.now, wake, self.blocked_until)
+
+
+def test_late_wake_ups_keep_the_interval_between_actual_sends() -> None:
+    # Four tasks book slots 0, 1/3, 2/3, 1 s; the event loop is then blocked until +5 s, so the
+    # three sleepers all wake at +5 s. Without the check they would send back to back.
+    time = LateTime(blocked_until=1005.0)
+    lim = limiter(time, per_second=3)
+    sent: list[float] = []
+
+    async def task() -> None:
+        await lim.acquire()
+        sent.append(time.now)
+
+    async def main() -> None:
+        await asyncio.gather(*(task() for _ in range(4)))
+
+    asyncio.run(main())
+    assert sent[0] == 1000.0
+    assert sent[1] == 1005.0
+    gaps = [b - a for a, b in zip(sent, sent[1:], strict=False)]
+    assert min(gaps) == pytest.approx(1 / 3)
+    assert max_in_window(sent, 1.0) <= 3
+
+
+def test_on_time_sends_are_not_delayed_further() -> None:
+    time = FakeTime()
+    lim = limiter(time, per_second=4)
+
+    async def main() -> None:
+        for _ in range(5):
+            await lim.acquire()
+
+    asyncio.run(main())
+    assert time.sleeps == pytest.approx([0.25] * 4)  # one sleep per slot, no extra ones

@@ -8,6 +8,11 @@ It enforces two budgets at once:
   `n` requests, not even right after start-up or after an idle period;
 * a per-day count, as a sliding 24-hour window (stricter than any calendar-day reset).
 
+Slots are booked when `reserve()` runs, but a task that sleeps towards its slot can wake late
+when the event loop was blocked (a long synchronous store), together with the tasks whose slots
+passed meanwhile. `acquire()` therefore also keeps `interval` between *actual* sends, so late
+wake-ups go out one by one instead of back to back (they produced 429s, bench/RESULTS.md).
+
 aiolimiter (a leaky bucket) was considered: it starts full and lets `max_rate` requests through at
 once, which a strict server counts as a burst above the rate, and it has no daily budget and no
 injectable clock. This module is ~100 lines with neither problem.
@@ -23,6 +28,8 @@ from collections.abc import Awaitable, Callable
 from watcher.errors import ProviderRateLimited
 
 DAY = 86_400.0
+#: Clock arithmetic rounds: a send this close to its earliest time counts as on time.
+_TOLERANCE = 1e-6
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[object]]
@@ -54,6 +61,7 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._next_slot: float | None = None  # earliest time the next request may start
+        self._last_sent: float | None = None  # when the last `acquire()` returned
         self._day_log: deque[float] = deque()  # start times of reserved slots, last 24 h
 
     def reserve(self) -> float:
@@ -81,10 +89,22 @@ class RateLimiter:
         return wait
 
     async def acquire(self) -> None:
-        """Wait for a booked slot (raises ProviderRateLimited if it is beyond `max_wait`)."""
+        """Wait for a booked slot (raises ProviderRateLimited if it is beyond `max_wait`).
+
+        After the sleep, also wait until `interval` has passed since the previous actual send:
+        a task that overslept its slot must not go out right behind another late one.
+        """
         wait = self.reserve()
         if wait > 0:
             await self._sleep(wait)
+        if self._interval:
+            while self._last_sent is not None:
+                gap = self._last_sent + self._interval - self._clock()
+                if gap <= _TOLERANCE:
+                    break
+                await self._sleep(gap)
+        # No await between the check above and this line: two tasks cannot both pass it.
+        self._last_sent = self._clock()
 
     def penalize(self, seconds: float) -> None:
         """Push every future slot at least `seconds` from now (after a 429 with Retry-After)."""
