@@ -331,7 +331,7 @@ def _evaluate_size(size: int, events: int) -> dict[str, Any]:
     with workdir() as tmp:
         database = dataset.database_copy(tmp, size, events, log=log)
         app = open_app(dataset.write_config(tmp, database=database), clock=FrozenClock(now))
-        kwargs = {"settings": app.settings, "sessions": app.sessions, "targets": app.notifier.targets()}
+        kwargs = {"settings": app.settings, "sessions": app.sessions, "targets": app.router()}  # as the daemon passes them
         started = time.perf_counter()
         first = evaluate_due(now, everything=True, **kwargs)
         full_first = time.perf_counter() - started
@@ -392,7 +392,7 @@ def memory_child(shipments: int, cycles: int, tick: float) -> dict[str, Any]:
             clock=clock,
         )
         seed_registered(app, shipments)
-        kwargs = {"settings": app.settings, "sessions": app.sessions, "targets": app.notifier.targets()}
+        kwargs = {"settings": app.settings, "sessions": app.sessions, "targets": app.router()}  # as the daemon passes them
         evaluate_due(now, everything=True, **kwargs)
         with app.sessions.begin() as session:
             session.execute(text("UPDATE shipments SET next_eval_at = :now WHERE id % 100 = 0"), {"now": now.replace(tzinfo=None)})

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -139,6 +140,12 @@ class DigestItem:
     severity: str = "info"
 
 
+@cache
+def _builtin_template(name: str) -> str:
+    """A template shipped with watcher (read once per process: a router lives for one cycle)."""
+    return resources.files("watcher").joinpath("templates", name).read_text(encoding="utf-8")
+
+
 class Templates:
     """Message templates: a user directory first, then the built-in ones."""
 
@@ -161,7 +168,7 @@ class Templates:
                 pass
             except OSError as exc:
                 _LOGGER.warning("cannot read template %s (%s); using the built-in one", path, exc.strerror)
-        return resources.files("watcher").joinpath("templates", name).read_text(encoding="utf-8")
+        return _builtin_template(name)
 
     def render(self, name: str, values: Mapping[str, str]) -> str:
         # safe_substitute: a typo in a user's template shows up literally instead of losing the message.
