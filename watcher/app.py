@@ -11,9 +11,7 @@ import socket
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -135,6 +133,7 @@ class App:
         """Poll due shipments (all with `force`; none without `poll`), evaluate, deliver notifications."""
         from watcher.dispatcher import dispatch_due
         from watcher.evaluator import evaluate_due
+        from watcher.memory import release_freed_memory
         from watcher.poller import poll_due
 
         now = self.clock.now()
@@ -156,6 +155,7 @@ class App:
                 now, settings=self.settings, sessions=self.sessions, notifier=self.notifier, owner=self.instance_id,
                 targets=self.router(),
             )
+        release_freed_memory()
         return report
 
     async def reload(self, settings: Settings) -> list[str]:
