@@ -34,6 +34,9 @@ def test_two_instances_poll_each_shipment_once_and_send_each_notification_once(t
     config = write_config(tmp_path, database_url=pg_url, numbers=numbers, notify_url=sink.url, tick=0.3,
                           polling="max_shipments_per_cycle = 150")
     env = daemon_env(tmp_path)
+    # Fetches wait until both instances hold claimed work: otherwise the first one to start can
+    # poll all 2,000 (cycling back to back through the backlog) before the second has imported.
+    env["TESTKIT_GATE"] = f"{tmp_path / 'gate'}:2"
     engine = db.make_engine(pg_url)
     daemons = [DaemonProcess(config, env, "a"), DaemonProcess(config, env, "b")]
     try:
@@ -63,6 +66,7 @@ def test_two_instances_poll_each_shipment_once_and_send_each_notification_once(t
         twice = [n for n, c in per_number.items() if c != 1]
         assert not twice, f"{len(twice)} shipments polled more than once, e.g. {twice[:5]}"
         assert len(per_pid) == 2 and min(per_pid.values()) > 0, f"both instances must do work: {per_pid}"
+        assert len(list((tmp_path / "gate").iterdir())) == 2, "both instances met at the fetch gate"
         assert count(engine, EventRow) == sum(expected.values())
 
         queued = count(engine, NotificationRow)
