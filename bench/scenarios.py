@@ -367,8 +367,9 @@ def memory(shipments: int = 100_000, *, cycles: int = 1_000, tick: float = 30.0)
     growth = figures["rss_end_mb"] - figures["rss_start_mb"]
     result.check("peak RSS (scenario 4 + cycles)", "<= 250 MB", f"{figures['peak_rss_mb']:.0f} MB", figures["peak_rss_mb"] <= 250)
     result.check(
-        f"RSS growth over {cycles:,} cycles", "none (<= 5 MB)",
-        f"{figures['rss_start_mb']:.0f} -> {figures['rss_end_mb']:.0f} MB ({growth:+.1f})", growth <= 5,
+        f"RSS growth over {cycles:,} cycles, from the first poll", "none (<= 5 MB)",
+        f"{figures['rss_start_mb']:.0f} -> {figures['rss_end_mb']:.0f} MB ({growth:+.1f}; before any poll: "
+        f"{figures['rss_first_sample_mb']:.0f} MB)", growth <= 5,
     )
     return result
 
@@ -408,6 +409,7 @@ def memory_child(shipments: int, cycles: int, tick: float) -> dict[str, Any]:
         async def run_cycles() -> list[tuple[int, float]]:
             samples = []
             polled = 0
+            warm: tuple[int, float] | None = None
             # WATCHER_BENCH_TRACEMALLOC=<frames>: print what grew between the 2nd and the last sample.
             trace = bool(os.environ.get("WATCHER_BENCH_TRACEMALLOC"))
             snapshots: list[Any] = []
@@ -421,6 +423,12 @@ def memory_child(shipments: int, cycles: int, tick: float) -> dict[str, Any]:
                     clock.advance(seconds=tick)
                     report = await app.cycle()
                     polled += report.poll.shipments
+                    if warm is None and report.poll.shipments:
+                        # Every code path (poll, store, evaluate, dispatch) has now run once: the
+                        # modules and caches it loaded are one-time costs, not growth.
+                        gc.collect()
+                        warm = (n, round(rss_mb(), 1))
+                        figures["rss_warm"] = warm
                     if n in (10, cycles) or n % max(1, cycles // 10) == 0:
                         gc.collect()
                         samples.append((n, round(rss_mb(), 1)))
@@ -440,8 +448,10 @@ def memory_child(shipments: int, cycles: int, tick: float) -> dict[str, Any]:
         figures["notifications_sent"] = app.notifier.sent
         app.engine.dispose()
     figures.update(
-        rss_samples=samples, rss_start_mb=samples[0][1], rss_end_mb=samples[-1][1], peak_rss_mb=round(peak_rss_mb(), 1),
+        rss_samples=samples, rss_first_sample_mb=samples[0][1], rss_end_mb=samples[-1][1], peak_rss_mb=round(peak_rss_mb(), 1),
     )
+    # Growth is measured from the first cycle that polled (warm); before it, no poll had run yet.
+    figures["rss_start_mb"] = figures["rss_warm"][1] if "rss_warm" in figures else samples[0][1]
     return figures
 
 
