@@ -13,17 +13,22 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
-from watcher.errors import ProviderAuthError, ProviderError, ProviderRateLimited, ProviderUnavailable
+from watcher.errors import (
+    ProviderAuthError,
+    ProviderError,
+    ProviderRateLimited,
+    ProviderUnavailable,
+)
 from watcher.models import Status, TrackingResult
 from watcher.providers import load_provider_class, provider_config
-from watcher.providers.base import TrackingProvider
+from watcher.providers.base import RemembersNumbers, TrackingProvider
 from watcher.providers.retry import call_with_retry, next_poll_delay
 from watcher.schedule import hours, next_poll_at
 from watcher.store import claims, repo
@@ -47,6 +52,7 @@ class ProviderPool:
         self._settings = settings
         self._transports = dict(transports or {})
         self._providers: dict[str, TrackingProvider] = {}
+        self._recalled: dict[str, set[str]] = {}  # numbers looked up for `recall_answered`
 
     def get(self, name: str) -> TrackingProvider:
         if name not in self._providers:
@@ -60,10 +66,37 @@ class ProviderPool:
     def loaded(self) -> dict[str, TrackingProvider]:
         return dict(self._providers)
 
+    def recall_answered(self, name: str, wanted: Sequence[_Wanted], sessions: sessionmaker[Session]) -> None:
+        """Tell an adapter that remembers numbers which of `wanted` it answered in earlier runs.
+
+        Looked up once per number and process, from the events it reported: after a restart,
+        17TRACK's adapter would otherwise `register` every number again before reading it.
+        """
+        provider = self._providers.get(name)
+        if not isinstance(provider, RemembersNumbers):
+            return
+        recalled = self._recalled.setdefault(name, set())
+        todo = [w for w in wanted if w.number not in recalled]
+        if not todo:
+            return
+        with sessions() as session:
+            answered = repo.numbers_with_events(session, name, {w.shipment_id for w in todo})
+        provider.remember_answered([w.number for w in todo if w.number in answered])
+        recalled.update(w.number for w in todo)
+
     async def aclose(self) -> None:
         for provider in self._providers.values():
             await provider.aclose()
         self._providers.clear()
+        self._recalled.clear()
+
+
+#: What `plan_requests` reads of a claimed shipment.
+PLAN_COLUMNS = (ShipmentRow.id, ShipmentRow.tracking_number, ShipmentRow.providers)
+#: What `schedule_next_polls` reads: `repo.to_view` and the poll state.
+SCHEDULE_COLUMNS = (
+    ShipmentRow.id, ShipmentRow.poll_failures, ShipmentRow.status, ShipmentRow.last_event_at, *repo.VIEW_COLUMNS
+)
 
 
 @dataclass
@@ -85,7 +118,7 @@ class _Wanted:
     number: str
 
 
-def providers_for(row: ShipmentRow, settings: Settings) -> list[str]:
+def providers_for(row: Any, settings: Settings) -> list[str]:
     """The adapters to ask for a shipment, in order, without those switched off (`enabled = false`)."""
     if row.providers:
         names = list(row.providers)
@@ -121,6 +154,7 @@ async def poll_due(
             now=now,
             lease=timedelta(seconds=settings.service.instance_lease_seconds),
             limit=settings.polling.max_shipments_per_cycle,
+            columns=PLAN_COLUMNS,
         )
         plan = plan_requests(session, rows, settings)
         paused = {state.name for state in repo.provider_states(session) if state.paused_until and state.paused_until > now}
@@ -142,7 +176,7 @@ async def poll_due(
     return report
 
 
-def plan_requests(session: Session, rows: Sequence[ShipmentRow], settings: Settings) -> dict[str, list[_Wanted]]:
+def plan_requests(session: Session, rows: Sequence[Any], settings: Settings) -> dict[str, list[_Wanted]]:
     """Group (shipment, number) pairs by provider."""
     plan: dict[str, list[_Wanted]] = defaultdict(list)
     legs = repo.leg_numbers_by_shipment(session, [row.id for row in rows])  # one query, not one per row
@@ -174,11 +208,16 @@ async def _poll_provider(
     except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the others
         _note_failure(name, f"cannot start: {exc}", now, sessions, report)
         return
+    providers.recall_answered(name, wanted, sessions)
     size = max(1, provider.batch_size)
     limit = asyncio.Semaphore(max(1, int(getattr(getattr(provider, "config", None), "max_concurrency", 4))))
     paused = asyncio.Event()
+    # Once one batch recorded the provider's success at `now`, the next ones would write the
+    # same values again (a query and a flush per batch): only a failure in between undoes it.
+    success_recorded = False
 
     async def one_batch(batch: list[_Wanted]) -> None:
+        nonlocal success_recorded
         async with limit:
             if paused.is_set():
                 return  # the key was rejected meanwhile: do not hammer the provider
@@ -189,14 +228,17 @@ async def _poll_provider(
             except ProviderError as exc:
                 if isinstance(exc, ProviderAuthError):
                     paused.set()
+                success_recorded = False
                 handle_provider_error(exc, batch, now, sessions, report, outcomes, retry_after)
                 return
             except Exception as exc:  # noqa: BLE001 - an adapter bug is reported, not fatal
                 _LOGGER.exception("provider %s crashed on a batch of %d numbers", name, len(numbers))
+                success_recorded = False
                 handle_provider_error(ProviderError(name, f"adapter error: {type(exc).__name__}"), batch, now,
                                       sessions, report, outcomes, retry_after)
                 return
-            store_batch(name, batch, results, now, sessions, report)
+            store_batch(name, batch, results, now, sessions, report, record_success=not success_recorded)
+            success_recorded = True
             for item in batch:
                 outcomes[item.shipment_id].append(True)
 
@@ -210,32 +252,45 @@ def store_batch(
     now: datetime,
     sessions: sessionmaker[Session],
     report: PollReport,
+    *,
+    record_success: bool = True,
 ) -> None:
-    """Store one batch's events, estimates and follow-on numbers in one transaction."""
+    """Store one batch's events, estimates and follow-on numbers in one transaction.
+
+    Each step covers the whole batch at once (one INSERT of events, one query of estimates):
+    per shipment, they were most of the polling time (bench/RESULTS.md, throughput).
+    `record_success=False` skips the provider's health row (already recorded at `now`).
+    """
+    recovered = 0
+    answered = [(item, results[item.number]) for item in batch if item.number in results]
     with sessions.begin() as session:
-        shipments = {row.id: row for row in session.query(ShipmentRow).filter(ShipmentRow.id.in_({w.shipment_id for w in batch}))}
-        for item in batch:
-            result = results.get(item.number)
-            shipment = shipments.get(item.shipment_id)
-            if result is None or shipment is None:
-                continue
-            new = repo.store_events(session, item.shipment_id, item.number, name, result.events, now)
-            if result.estimated_delivery is not None:
-                moved = repo.record_estimate(session, item.shipment_id, name, result.estimated_delivery, now)
-                if moved == "later":
-                    _LOGGER.info("%s: %s moved its delivery estimate later, to %s", describe(shipment), name,
-                                 result.estimated_delivery.isoformat())
-                new += moved is not None
-            for follow_on in follow_on_numbers(result):
-                if repo.add_leg(session, shipment, follow_on, name, now):
+        shipments = repo.shipment_names(session, {item.shipment_id for item, _ in answered})
+        answered = [(item, result) for item, result in answered if item.shipment_id in shipments]
+        new = repo.store_events_many(
+            session, name, [(item.shipment_id, item.number, result.events) for item, result in answered], now
+        )
+        dated = [(i, item.shipment_id, result.estimated_delivery) for i, (item, result) in enumerate(answered)
+                 if result.estimated_delivery is not None]
+        moves = repo.record_estimates(session, name, [(shipment_id, estimate) for _, shipment_id, estimate in dated], now)
+        for (i, shipment_id, estimate), moved in zip(dated, moves, strict=True):
+            if moved == "later":
+                _LOGGER.info("%s: %s moved its delivery estimate later, to %s", describe(shipments[shipment_id]), name,
+                             estimate.isoformat())
+            new[i] += moved is not None
+        for i, (item, result) in enumerate(answered):
+            follow_ons = follow_on_numbers(result)
+            shipment = session.get(ShipmentRow, item.shipment_id) if follow_ons else None
+            for follow_on in follow_ons:
+                if shipment is not None and repo.add_leg(session, shipment, follow_on, name, now):
                     _LOGGER.info("%s: new leg %s reported by %s", describe(shipment), follow_on, name)
-                    new += 1
-            if new:
-                report.new_events += new
-                report.changed.add(item.shipment_id)
-                shipment.next_eval_at = now
-        recovered = repo.provider_state(session, name).consecutive_failures
-        repo.record_provider_success(session, name, now)
+                    new[i] += 1
+        changed = {item.shipment_id for (item, _), count in zip(answered, new, strict=True) if count}
+        report.new_events += sum(new)
+        report.changed |= changed
+        repo.mark_for_evaluation(session, changed, now)
+        if record_success:
+            recovered = repo.provider_state(session, name).consecutive_failures
+            repo.record_provider_success(session, name, now)
     if recovered:
         _LOGGER.info("provider %s recovered after %d failed attempts", name, recovered)
 
@@ -244,8 +299,14 @@ def follow_on_numbers(result: TrackingResult) -> list[str]:
     """Further legs: numbers the provider reports, and numbers hand-over events announce."""
     found = list(result.follow_on_numbers)
     for event in result.events:
-        found += follow_on_numbers_from_text(event.description)
+        found += _announced_numbers(event.description)
     return [number for number in dict.fromkeys(found) if number != result.tracking_number]
+
+
+@lru_cache(maxsize=4096)
+def _announced_numbers(description: str) -> tuple[str, ...]:
+    """`follow_on_numbers_from_text`, once per distinct description (carriers repeat theirs)."""
+    return follow_on_numbers_from_text(description)
 
 
 def handle_provider_error(
@@ -299,7 +360,7 @@ def _note_failure(
 
 def schedule_next_polls(
     sessions: sessionmaker[Session],
-    rows: Sequence[ShipmentRow],
+    rows: Sequence[Any],
     outcomes: Mapping[int, list[bool]],
     retry_after: Mapping[int, float],
     now: datetime,
@@ -307,41 +368,37 @@ def schedule_next_polls(
     *,
     owner: str | None = None,
 ) -> None:
-    """Store each polled shipment's next poll time (success: adaptive; failure: backoff), ending `owner`'s lease."""
+    """Store each polled shipment's next poll time (success: adaptive; failure: backoff), ending `owner`'s lease.
+
+    Reads the rows afresh as plain rows and writes every next poll time with one executemany:
+    ORM objects and their flush were a fifth of polling time (bench/RESULTS.md, throughput).
+    """
     from watcher.rules import deadline_for
     from watcher.rules.profiles import resolve_profile
 
     with sessions.begin() as session:
-        # Load the rows in a few queries (and keep them referenced) so `session.get` below hits
-        # the identity map instead of one SELECT per shipment (bench/RESULTS.md, throughput).
-        ids = [r.id for r in rows]
-        loaded = [  # noqa: F841 - holds the rows in the session's identity map
-            row for i in range(0, len(ids), 10_000)
-            for row in session.scalars(select(ShipmentRow).where(ShipmentRow.id.in_(ids[i : i + 10_000])))
-        ]
-        for stale in rows:
-            row = session.get(ShipmentRow, stale.id)
-            if row is None:
-                continue
+        schedule: list[tuple[int, int, datetime | None]] = []  # (id, poll failures, next poll)
+        for row in repo.shipments_by_id(session, [r.id for r in rows], SCHEDULE_COLUMNS):
             results = outcomes.get(row.id, [])
-            row.last_polled_at = now
-            if owner is not None:
-                claims.release(row, owner)
             if results and not any(results):
-                row.poll_failures = (row.poll_failures or 0) + 1
-                row.next_poll_at = now + backoff_delay(row.poll_failures, retry_after.get(row.id), settings)
+                failures = (row.poll_failures or 0) + 1
+                schedule.append((row.id, failures, now + backoff_delay(failures, retry_after.get(row.id), settings)))
                 continue
-            row.poll_failures = 0
             view = repo.to_view(row)
             deadline = deadline_for(view, resolve_profile(settings.profiles, row.marketplace, view))
-            row.next_poll_at = next_poll_at(
-                now,
-                status=Status(row.status),
-                polling=settings.polling,
-                last_event_at=row.last_event_at,
-                received_at=row.received_at,
-                deadline=deadline,
-            )
+            schedule.append((
+                row.id,
+                0,
+                next_poll_at(
+                    now,
+                    status=Status(row.status),
+                    polling=settings.polling,
+                    last_event_at=row.last_event_at,
+                    received_at=row.received_at,
+                    deadline=deadline,
+                ),
+            ))
+        repo.store_poll_schedule(session, schedule, now, owner=owner)
 
 
 def backoff_delay(failures: int, retry_after: float | None, settings: Settings) -> timedelta:

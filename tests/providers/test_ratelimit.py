@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 
@@ -144,7 +145,7 @@ def test_late_wake_ups_keep_the_interval_between_actual_sends() -> None:
     asyncio.run(main())
     assert sent[0] == 1000.0
     assert sent[1] == 1005.0
-    gaps = [b - a for a, b in zip(sent, sent[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(sent)]
     assert min(gaps) == pytest.approx(1 / 3)
     assert max_in_window(sent, 1.0) <= 3
 

@@ -189,3 +189,13 @@ def test_quota() -> None:
 
     quota = asyncio.run(main())
     assert quota["quota_remain"] == 88 and quota["quota_total"] == 100
+
+
+def test_numbers_answered_in_an_earlier_run_are_read_without_registering() -> None:
+    provider = make(SeventeenTrackProvider, api_key=SECRET)
+    provider.remember_answered([LP])  # the poller found events 17TRACK reported for LP before
+    results, mock = run(
+        provider, [LP], {"register": [], "gettrackinfo": [httpx.Response(200, json=load("17track", "gettrackinfo"))]}
+    )
+    assert not mock["register"]
+    assert results[LP].found

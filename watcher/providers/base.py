@@ -66,6 +66,20 @@ class TrackingProvider(Protocol):
         ...
 
 
+@runtime_checkable
+class RemembersNumbers(Protocol):
+    """Optional: an adapter that saves requests for numbers it answered in an earlier run.
+
+    The poller calls `remember_answered` once per number and process with the numbers this
+    provider reported events for before (stored in the database, which adapters never touch).
+    17TRACK uses it to skip `register` for numbers registered before a restart.
+    """
+
+    def remember_answered(self, numbers: Collection[str]) -> None:
+        """Numbers this provider answered before (a subset of those about to be fetched)."""
+        ...
+
+
 class ProviderFactory(Protocol):
     """What the `watcher.providers` entry point must resolve to (usually the adapter class)."""
 
@@ -132,10 +146,10 @@ def text(value: Any) -> str | None:
 
 def parse_datetime(value: Any) -> datetime | None:
     """An ISO 8601 timestamp as datetime (aware when it carries an offset), else None."""
-    raw = text(value)
-    if raw is None:
+    raw = value.strip() if type(value) is str else text(value)  # inlined: called per event
+    if not raw:
         return None
-    if raw.endswith(("Z", "z")):
+    if raw[-1] in "Zz":
         raw = raw[:-1] + "+00:00"
     try:
         return datetime.fromisoformat(raw)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -105,23 +105,39 @@ def parse_event_time(event: dict[str, Any]) -> datetime | None:
 
 
 def parse_event(event: dict[str, Any]) -> ProviderEvent | None:
-    """One tracking event, or None when it has no usable time."""
+    """One tracking event, or None when it has no usable time.
+
+    Written for speed (~15 events per number, every poll): `text()` and the mapping lookup
+    inlined for the usual string values; results are the same as through the helpers.
+    """
     when = parse_event_time(event)
     if when is None:
         return None
-    sub_status = text(event.get("sub_status"))
-    status, substatus = _map(sub_status, None)
-    address = as_dict(event.get("address"))
+    sub_status = event.get("sub_status")
+    sub_status = sub_status.strip() or None if type(sub_status) is str else text(sub_status)
+    mapped = _SUBSTATUS_MAP.get(sub_status) if sub_status else None  # type: ignore[arg-type]
+    status, substatus = mapped if mapped is not None else _map(sub_status, None)
+    address = event.get("address")
+    if not isinstance(address, dict):
+        address = {}
+    description = event.get("description")
+    description = description.strip() if type(description) is str else text(description)
+    location = event.get("location")
+    location = location.strip() or None if type(location) is str else text(location)
+    country = address.get("country")
     return ProviderEvent(
         time=when,
-        description=text(event.get("description")) or sub_status or "",
-        location=text(event.get("location")) or text(address.get("city")),
-        country=_country(address.get("country")),
+        description=description or sub_status or "",
+        location=location or text(address.get("city")),
+        country=_country(country) if country is not None else None,
         status=status,
         substatus=substatus,
         raw_status=sub_status,
         tz_hint=None,  # 17TRACK documents no zone for offset-less times
     )
+
+
+_SUBSTATUS_MAP = SEVENTEENTRACK_SUBSTATUS_MAP
 
 
 def _map(sub_status: str | None, main_status: str | None) -> Mapped:
@@ -186,11 +202,20 @@ class SeventeenTrackProvider(HttpProvider):
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         super().__init__(config, name=name, config_dir=config_dir, transport=transport)
-        # Numbers this process registered (or found already registered): saves quota units.
+        # Numbers registered by this process, found already registered, or answered in an
+        # earlier run (`remember_answered`): they are read without a `register` request.
         self.registered: set[str] = set()
 
     def auth_headers(self) -> dict[str, str]:
         return {"17token": self.api_key(), "Content-Type": "application/json"}
+
+    def remember_answered(self, numbers: Collection[str]) -> None:
+        """Numbers with stored events from 17TRACK were registered in an earlier run.
+
+        A number 17TRACK deleted since is caught by the "not registered" rejection of
+        `gettrackinfo` and registered again, as for any stale memory.
+        """
+        self.registered.update(numbers)
 
     @property
     def carrier(self) -> int | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import Select, bindparam, case, func, null, or_, select
 from sqlalchemy import insert as insert_core
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -195,6 +195,92 @@ def active_shipments(session: Session) -> list[ShipmentRow]:
     return list(session.scalars(active_query()))
 
 
+def shipment_names(session: Session, shipment_ids: Iterable[int]) -> dict[int, Any]:
+    """Plain (id, tracking_number, label) rows of the shipments that still exist, by id."""
+    ids = sorted(set(shipment_ids))
+    c = ShipmentRow.__table__.c
+    found: dict[int, Any] = {}
+    with session.no_autoflush:
+        for i in range(0, len(ids), 10_000):
+            query = select(c.id, c.tracking_number, c.label).where(c.id.in_(ids[i : i + 10_000]))
+            found.update((row.id, row) for row in session.execute(query))
+    return found
+
+
+def mark_for_evaluation(session: Session, shipment_ids: Iterable[int], now: datetime) -> None:
+    """Have the rules look at these shipments at `now` (something new was stored for them)."""
+    ids = sorted(set(shipment_ids))
+    table = ShipmentRow.__table__
+    for i in range(0, len(ids), 10_000):
+        session.execute(table.update().where(table.c.id.in_(ids[i : i + 10_000])).values(next_eval_at=now))
+
+
+def numbers_with_events(session: Session, provider: str, shipment_ids: Iterable[int]) -> set[str]:
+    """Tracking numbers of these shipments that `provider` reported events for (in any earlier run)."""
+    ids = sorted(set(shipment_ids))
+    c = EventRow.__table__.c
+    found: set[str] = set()
+    with session.no_autoflush:
+        for i in range(0, len(ids), 10_000):
+            query = select(c.tracking_number).distinct().where(c.provider == provider, c.shipment_id.in_(ids[i : i + 10_000]))
+            found.update(session.scalars(query))
+    return found
+
+
+def shipments_by_id(session: Session, shipment_ids: Sequence[int], columns: Sequence[Any] = ()) -> list[Any]:
+    """Plain read-only rows of these shipments by id: every column, or `columns` (with the id)."""
+    ids = sorted(set(shipment_ids))
+    table = ShipmentRow.__table__
+    found: list[Any] = []
+    with session.no_autoflush:
+        for i in range(0, len(ids), 10_000):
+            query = select(*columns) if columns else select(table)
+            found.extend(session.execute(query.where(table.c.id.in_(ids[i : i + 10_000])).order_by(table.c.id)))
+    return found
+
+
+#: What `to_view` reads.
+VIEW_COLUMNS = tuple(
+    getattr(ShipmentRow, name)
+    for name in (
+        "tracking_number", "label", "marketplace", "order_id", "ordered_at", "protection_ends", "max_delivery_days",
+        "dest_country", "dest_city", "dest_postcode", "created_at", "received_at", "not_received_at", "archived_at",
+        "insured",
+    )
+)
+
+
+def store_poll_schedule(
+    session: Session, schedule: Sequence[tuple[int, int, datetime | None]], now: datetime, *, owner: str | None
+) -> None:
+    """After a poll: (id, poll failures, next poll time) per shipment, in one executemany.
+
+    Also sets `last_polled_at` and ends the lease as `claims.release` does: always without an
+    `owner`, else only `owner`'s own (decided in SQL, on the row's current lease).
+    """
+    if not schedule:
+        return
+    table = ShipmentRow.__table__
+    c = table.c
+    if owner is None:
+        lease: dict[str, Any] = {"lease_owner": None, "lease_until": None}
+    else:
+        mine = c.lease_owner == owner
+        lease = {"lease_owner": case((mine, null()), else_=c.lease_owner), "lease_until": case((mine, null()), else_=c.lease_until)}
+    statement = (
+        table.update()
+        .where(c.id == bindparam("_id"))
+        .values(
+            last_polled_at=now,
+            poll_failures=bindparam("_failures", type_=c.poll_failures.type),
+            next_poll_at=bindparam("_next", type_=c.next_poll_at.type),
+            **lease,
+        )
+    )
+    with session.no_autoflush:
+        session.execute(statement, [{"_id": i, "_failures": f, "_next": n} for i, f, n in schedule])
+
+
 def event_fingerprint(tracking_number: str, provider: str, time: datetime, description: str, location: str | None) -> str:
     """Identity of one provider report: the same report polled twice has the same fingerprint."""
     text = "\x1f".join((tracking_number, provider, time.isoformat(), description.strip(), (location or "").strip()))
@@ -209,12 +295,22 @@ def to_event_row(shipment_id: int, tracking_number: str, provider: str, event: P
 def event_values(shipment_id: int, tracking_number: str, provider: str, event: ProviderEvent, now: datetime) -> dict[str, Any]:
     """The `events` columns of a provider event: time resolved to UTC, status classified."""
     # Imported here: their regex tables cost ~0.1 s at start-up, which `watcher list` never needs.
-    from watcher.classify import classify_text
     from watcher.timeline import resolve_time
 
     time, assumption = resolve_time(event)
+    fingerprint = event_fingerprint(tracking_number, provider, time, event.description, event.location)
+    return _event_columns(shipment_id, tracking_number, provider, event, time, assumption, fingerprint, now)
+
+
+def _event_columns(
+    shipment_id: int, tracking_number: str, provider: str, event: ProviderEvent, time: datetime,
+    assumption: str | None, fingerprint: str, now: datetime,
+) -> dict[str, Any]:
+    """`event_values` once the time is resolved and the fingerprint known."""
     status, substatus, unclassified = event.status, event.substatus, False
     if status is None:
+        from watcher.classify import classify_text
+
         found = classify_text(event.description)
         status, unclassified = found.status, not found.matched
         substatus = substatus or found.substatus
@@ -232,7 +328,7 @@ def event_values(shipment_id: int, tracking_number: str, provider: str, event: P
         "raw_description": event.description,
         "tz_assumption": assumption,
         "unclassified": unclassified,
-        "fingerprint": event_fingerprint(tracking_number, provider, time, event.description, event.location),
+        "fingerprint": fingerprint,
         "first_seen_at": now,
     }
 
@@ -284,6 +380,79 @@ def store_events(
     return len(new)
 
 
+def store_events_many(
+    session: Session,
+    provider: str,
+    items: Sequence[tuple[int, str, Iterable[ProviderEvent]]],
+    now: datetime,
+) -> list[int]:
+    """`store_events` for a whole provider batch: (shipment id, number, events) items, one INSERT.
+
+    Stores the same rows as calling `store_events` once per item, in order, and returns each
+    item's count of new events. The batch's stored fingerprints are read in one query first,
+    so a re-poll of known events only computes fingerprints: no classifying, no insert. The
+    insert still says ON CONFLICT DO NOTHING (another instance may store the same report).
+    """
+    from watcher.timeline import resolve_time
+
+    counts = [0] * len(items)
+    if not items:
+        return counts
+    known = _stored_fingerprints(session, sorted({shipment_id for shipment_id, _, _ in items}))
+    dialect = session.get_bind().dialect.name
+    # SQLite rows go to the driver as tuples, built without the intermediate dict.
+    columns = _sqlite_event_columns if dialect == "sqlite" else _event_columns
+    first_seen: Any = _sqlite_time(now) if dialect == "sqlite" else now
+    owner: dict[tuple[int, str], int] = {}  # (shipment id, fingerprint) -> the item storing it
+    rows: list[Any] = []
+    for index, (shipment_id, number, events) in enumerate(items):
+        for event in events:
+            time, assumption = resolve_time(event)
+            fingerprint = event_fingerprint(number, provider, time, event.description, event.location)
+            key = (shipment_id, fingerprint)
+            if key in known or key in owner:
+                continue
+            owner[key] = index
+            rows.append(columns(shipment_id, number, provider, event, time, assumption, fingerprint, first_seen))
+    if not rows:
+        return counts
+    if any(isinstance(obj, ShipmentRow) for obj in session.new):
+        session.flush()  # a new shipment row must exist first (foreign key)
+    table = EventRow.__table__
+    if dialect == "postgresql":
+        # Exact counts even when another instance stored some of these rows meanwhile.
+        statement = (
+            postgresql_insert(table)
+            .on_conflict_do_nothing(index_elements=["shipment_id", "fingerprint"])
+            .returning(table.c.shipment_id, table.c.fingerprint)
+        )
+        with session.no_autoflush:
+            for shipment_id, fingerprint in session.execute(statement, rows):
+                counts[owner[(shipment_id, fingerprint)]] += 1
+        return counts
+    if dialect == "sqlite":
+        # Straight to the driver, as in `store_events`. SQLite has one writer (InstanceLock),
+        # so every row left is new and the counts are exact.
+        session.connection().exec_driver_sql(_SQLITE_INSERT_EVENT, rows)
+    else:
+        with session.no_autoflush:
+            session.execute(insert_core(table), rows)
+    for index in owner.values():
+        counts[index] += 1
+    return counts
+
+
+def _stored_fingerprints(session: Session, shipment_ids: Sequence[int]) -> set[tuple[int, str]]:
+    """(shipment id, fingerprint) of every stored event of these shipments (from the unique index)."""
+    t = EventRow.__table__.c
+    found: set[tuple[int, str]] = set()
+    with session.no_autoflush:
+        for i in range(0, len(shipment_ids), 10_000):
+            query = select(t.shipment_id, t.fingerprint).where(t.shipment_id.in_(shipment_ids[i : i + 10_000]))
+            found.update(map(tuple, session.execute(query).all()))
+    return found
+
+
 def stored_events(session: Session, shipment_id: int) -> list[StoredEvent]:
     rows = session.scalars(select(EventRow).where(EventRow.shipment_id == shipment_id).order_by(EventRow.time, EventRow.id))
     return [to_stored_event(row) for row in rows]
@@ -309,6 +478,26 @@ def _sqlite_event(v: dict[str, Any]) -> tuple[Any, ...]:
         v["shipment_id"], v["tracking_number"], v["provider"], _sqlite_time(v["time"]), v["status"], v["substatus"],
         v["description"], v["location"], v["country"], v["raw_status"], v["raw_description"], v["tz_assumption"],
         1 if v["unclassified"] else 0, v["fingerprint"], _sqlite_time(v["first_seen_at"]),
+    )
+
+
+def _sqlite_event_columns(
+    shipment_id: int, tracking_number: str, provider: str, event: ProviderEvent, time: datetime,
+    assumption: str | None, fingerprint: str, first_seen: str,
+) -> tuple[Any, ...]:
+    """`_sqlite_event(_event_columns(...))` in one step (`first_seen` already in SQLite form)."""
+    status, substatus, unclassified = event.status, event.substatus, 0
+    if status is None:
+        # Imported only here: an import statement per event costs ~1 us.
+        from watcher.classify import classify_text
+
+        found = classify_text(event.description)
+        status, unclassified = found.status, 0 if found.matched else 1
+        substatus = substatus or found.substatus
+    description = event.description
+    return (
+        shipment_id, tracking_number, provider, _sqlite_time(time), status.value, substatus, description,
+        event.location, event.country, event.raw_status, description, assumption, unclassified, fingerprint, first_seen,
     )
 
 
@@ -378,30 +567,68 @@ def to_stored_event(row: EventRow) -> StoredEvent:
 
 def record_estimate(session: Session, shipment_id: int, provider: str, estimated: date, now: datetime) -> str | None:
     """Keep a provider's delivery estimate when it changed; returns "new", "later", "earlier" or None."""
-    # Without autoflush (a flush per shipment was a third of polling time, bench/RESULTS.md):
-    # rows still pending in this session are merged in and everything sorted as the query would.
-    with session.no_autoflush:
-        rows = list(
-            session.scalars(
-                select(EstimateRow).where(EstimateRow.shipment_id == shipment_id, EstimateRow.provider == provider)
-            )
+    return record_estimates(session, provider, [(shipment_id, estimated)], now)[0]
+
+
+def record_estimates(
+    session: Session, provider: str, reports: Sequence[tuple[int, date]], now: datetime
+) -> list[str | None]:
+    """`record_estimate` for many (shipment id, estimate) reports of one provider, in order.
+
+    The shipments' stored estimates are read in one query and the changes written with one
+    INSERT and one UPDATE (Core): one query per shipment, then ORM rows and their flush, were
+    a fifth of polling time (bench/RESULTS.md, throughput).
+    """
+    c = EstimateRow.__table__.c
+    ids = sorted({shipment_id for shipment_id, _ in reports})
+    history: dict[int, list[_Estimate]] = {shipment_id: [] for shipment_id in ids}
+    for i in range(0, len(ids), 10_000):
+        query = select(c.shipment_id, c.id, c.estimated_date, c.reported_at).where(
+            c.provider == provider, c.shipment_id.in_(ids[i : i + 10_000])
         )
-    rows += [
-        obj for obj in session.new
-        if isinstance(obj, EstimateRow) and obj.shipment_id == shipment_id and obj.provider == provider
-    ]
-    rows.sort(key=lambda row: (row.reported_at, row.id is None, row.id or 0))
-    last = rows[-1] if rows else None
-    if last is not None and last.estimated_date == estimated:
-        return None
-    again = next((row for row in rows if row.estimated_date == estimated), None)
-    if again is not None:
-        again.reported_at = now  # back to an earlier value: it becomes the latest report again
-    else:
-        session.add(EstimateRow(shipment_id=shipment_id, provider=provider, estimated_date=estimated, reported_at=now))
-    if last is None:
-        return "new"
-    return "later" if estimated > last.estimated_date else "earlier"
+        for shipment_id, row_id, estimated_date, reported_at in session.execute(query):
+            history[shipment_id].append(_Estimate(row_id, estimated_date, reported_at))
+    for rows in history.values():
+        rows.sort(key=_Estimate.order)
+    moves: list[str | None] = []
+    added: list[dict[str, Any]] = []
+    again_ids: set[int] = set()
+    for shipment_id, estimated in reports:
+        rows = history[shipment_id]
+        last = rows[-1] if rows else None
+        if last is not None and last.estimated_date == estimated:
+            moves.append(None)
+            continue
+        again = next((row for row in rows if row.estimated_date == estimated), None)
+        if again is not None:
+            again.reported_at = now  # back to an earlier value: it becomes the latest report again
+            if again.id is not None:
+                again_ids.add(again.id)
+        else:
+            rows.append(_Estimate(None, estimated, now))
+            added.append({"shipment_id": shipment_id, "provider": provider, "estimated_date": estimated, "reported_at": now})
+        rows.sort(key=_Estimate.order)
+        moves.append("new" if last is None else "later" if estimated > last.estimated_date else "earlier")
+    if added:
+        session.execute(insert_core(EstimateRow.__table__), added)
+    if again_ids:
+        ordered = sorted(again_ids)
+        for i in range(0, len(ordered), 10_000):
+            session.execute(EstimateRow.__table__.update().where(c.id.in_(ordered[i : i + 10_000])).values(reported_at=now))
+    return moves
+
+
+@dataclass(slots=True)
+class _Estimate:
+    """One stored (or just added: no id yet) estimate while `record_estimates` works."""
+
+    id: int | None
+    estimated_date: date
+    reported_at: datetime
+
+    def order(self) -> tuple[datetime, bool, int]:
+        """Oldest report first; rows added now after stored ones reported at the same time."""
+        return (self.reported_at, self.id is None, self.id or 0)
 
 
 def estimates(session: Session, shipment_id: int) -> list[DeliveryEstimate]:
