@@ -11,7 +11,8 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ from watcher.errors import ConfigError, InputError, StoreError, WatcherError
 if TYPE_CHECKING:
     from watcher.app import App
     from watcher.config import Settings
+    from watcher.store.reader import Database
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -166,6 +168,31 @@ def open_app(settings: Settings, **kwargs: Any) -> App:
     return App(settings, **kwargs)
 
 
+@contextmanager
+def read_database(settings: Settings) -> Iterator[Database]:
+    """A read-only connection for `list` and `status`, opened without importing SQLAlchemy if possible.
+
+    A SQLite file already at the newest schema (the usual case) is read with `sqlite3`; anything
+    else goes through `App` first, which creates or migrates the database, as every command does.
+    """
+    from watcher.store import db, reader
+
+    url = db.settings_url(settings)
+    path = db.sqlite_path(url)
+    if path is None or reader.sqlite_revisions(path) != [db.script_head()]:
+        app = open_app(settings)
+        if path is None:
+            try:
+                with app.engine.connect() as connection:
+                    yield reader.SqlAlchemyDatabase(connection)
+            finally:
+                app.engine.dispose()
+            return
+        app.engine.dispose()
+    with reader.open_sqlite(path) as database:
+        yield database
+
+
 def parse_when(value: str, what: str, settings: Settings | None = None) -> datetime:
     """An ISO 8601 date or time; naive values are in the configured time zone."""
     from zoneinfo import ZoneInfo
@@ -200,6 +227,21 @@ def print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
+def print_json_list(chunks: Iterator[list[dict[str, Any]]]) -> None:
+    """A JSON array written as it is produced, one item per line (C encoder, no indentation).
+
+    `json.dump(..., indent=2)` runs the pure-Python encoder: 17 s for 100,000 shipments.
+    """
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    write = sys.stdout.write
+    separator = "[\n"
+    for chunk in chunks:
+        if chunk:
+            write(separator + ",\n".join([encode(item) for item in chunk]))
+            separator = ",\n"
+    write("[]\n" if separator == "[\n" else "\n]\n")
+
+
 def clock_for(args: argparse.Namespace, settings: Settings) -> Any:
     from watcher.clock import FrozenClock, SystemClock
 
@@ -223,15 +265,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from watcher.app import database_url
+    from watcher.clock import SystemClock
     from watcher.status import collect, render_text, to_json
+    from watcher.store.db import settings_url
 
-    app = open_app(load(args))
-    try:
-        with app.sessions() as session:
-            health = collect(session, app.engine, app.settings, app.clock.now(), url=database_url(app.settings))
-    finally:
-        app.engine.dispose()
+    settings = load(args)
+    with read_database(settings) as database:
+        health = collect(database, settings, SystemClock().now(), url=settings_url(settings))
     if args.json:
         print_json(to_json(health))
     else:
@@ -344,19 +384,23 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from watcher.render import shipment_json, shipment_line
-    from watcher.store import repo
+    from watcher.render import LIST_HEADER, list_lines, shipment_record
+    from watcher.store import reader
 
-    app = open_app(load(args))
-    with app.sessions() as session:
-        rows = repo.list_shipment_rows(session, include_archived=args.all, brief=not args.json)
-    app.engine.dispose()
-    if args.json:
-        print_json([shipment_json(row) for row in rows])
-    elif rows:
-        print(f"{'TRACKING':<22} {'STATUS':<21} {'LAST EVENT':<10}  LABEL")
-        print("\n".join(shipment_line(row) for row in rows))
-    else:
+    settings = load(args)
+    with read_database(settings) as database:
+        # Streamed in chunks: 100,000 parcels never sit in memory as rows.
+        if args.json:
+            records = reader.shipment_records(database, include_archived=args.all)
+            print_json_list([shipment_record(row) for row in chunk] for chunk in records)
+            return EXIT_OK
+        empty = True
+        for chunk in reader.shipment_lines(database, include_archived=args.all):
+            if empty:
+                sys.stdout.write(LIST_HEADER + "\n")
+                empty = False
+            sys.stdout.write(list_lines(chunk))
+    if empty:
         print("No parcels watched yet. Add one with `watcher add TRACKING` or in the config file.")
     return EXIT_OK
 

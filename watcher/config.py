@@ -329,14 +329,18 @@ def format_location(loc: tuple[int | str, ...]) -> str:
 
 def validate_references(settings: Settings, where: str) -> None:
     """Check names that point elsewhere: providers and marketplace profiles."""
-    from watcher.providers import available_providers, provider_config
+    from importlib.metadata import entry_points
 
-    known = set(available_providers())
+    from watcher.providers import GROUP, available_providers, provider_config
+
+    # Read the installed packages' entry points once, not once per lookup (start-up time).
+    points = list(entry_points(group=GROUP))
+    known = set(available_providers(points))
     for name, table in settings.providers.items():
         if name not in known:
             raise ConfigError(f"{where}: providers.{name}: unknown provider (known: {', '.join(sorted(known))})")
         try:
-            provider_config(name, table)
+            provider_config(name, table, points)
         except ValidationError as exc:
             raise ConfigError(f"{where}: providers.{name}.{describe_validation_error(exc)}") from None
     for index, name in enumerate(settings.default_providers):

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from watcher.models import Timeline
-from watcher.store.tables import AlertRow, ShipmentRow
+from watcher.store.reader import iso_day, iso_time, json_value
+
+if TYPE_CHECKING:
+    # Annotations only: `watcher list` renders without importing the ORM tables (SQLAlchemy).
+    from watcher.models import Timeline
+    from watcher.store.tables import AlertRow, ShipmentRow
+
+#: `watcher list`: the header, then one line per parcel (see `list_lines`).
+LIST_HEADER = f"{'TRACKING':<22} {'STATUS':<21} {'LAST EVENT':<10}  LABEL"
+_LIST_LINE = "%-22s %-21s %-10s  %s%s\n"
 
 
 def iso(value: datetime | None) -> str | None:
@@ -75,12 +83,37 @@ def shipment_json(row: ShipmentRow, timeline: Timeline | None = None, legs: Sequ
     return data
 
 
-def shipment_line(row: ShipmentRow) -> str:
-    last = row.last_event_at.strftime("%Y-%m-%d") if row.last_event_at else "-"
-    label = row.label or ""
-    flags = " [received]" if row.received_at else ""
-    flags += " [archived]" if row.archived_at else ""
-    return f"{row.tracking_number:<22} {row.status:<21} {last:<10}  {label}{flags}"
+def list_lines(rows: Iterable[Sequence[str]]) -> str:
+    """`watcher list` lines, each ending in a newline, from `reader.shipment_lines` rows.
+
+    A row is (number, status, last event day or "-", label or "", " [received]"/" [archived]" flags).
+    """
+    return "".join([_LIST_LINE % tuple(row) for row in rows])
+
+
+def shipment_record(values: Sequence[Any]) -> dict[str, Any]:
+    """`shipment_json` (without a timeline) of a row of `reader.RECORD_COLUMNS`, as the driver returns it."""
+    (number, label, marketplace, order_id, ordered_at, protection_ends, max_delivery_days, country, city, postcode,
+     providers, status, substatus, last_event_at, next_poll_at, received_at, not_received_at, archived_at) = values
+    return {
+        "tracking_number": number,
+        "label": label,
+        "marketplace": marketplace,
+        "order_id": order_id,
+        "ordered_at": iso_day(ordered_at),
+        "protection_ends": iso_day(protection_ends),
+        "max_delivery_days": max_delivery_days,
+        "destination": {"country": country, "city": city, "postcode": postcode},
+        "providers": json_value(providers),
+        "status": status,
+        "substatus": substatus,
+        "last_event_at": iso_time(last_event_at),
+        "next_poll_at": iso_time(next_poll_at),
+        "received_at": iso_time(received_at),
+        "not_received_at": iso_time(not_received_at),
+        "archived_at": iso_time(archived_at),
+        "legs": [],
+    }
 
 
 def shipment_text(row: ShipmentRow, timeline: Timeline, legs: Sequence[str], alerts: Sequence[AlertRow]) -> str:

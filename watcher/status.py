@@ -7,17 +7,15 @@ command works as a monitoring check. Nothing here prints secrets (the URL is red
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from watcher.store import db, reader
 
-from watcher.config import Settings
-from watcher.store import db, repo
-from watcher.store.tables import InstanceRow, NotificationRow
+if TYPE_CHECKING:
+    from watcher.config import Settings
+    from watcher.store.reader import Database, InstanceState, ProviderState
 
 #: An unsent notification due longer than this means delivery is stuck.
 OUTBOX_STUCK_AFTER = timedelta(hours=1)
@@ -75,10 +73,10 @@ class Health:
         return not self.problems
 
 
-def collect(session: Session, engine: Engine, settings: Settings, now: datetime, *, url: str) -> Health:
-    """Build the health report at `now`."""
+def collect(database: Database, settings: Settings, now: datetime, *, url: str) -> Health:
+    """Build the health report at `now` (a handful of aggregate queries: no row is loaded per shipment)."""
     stale = timedelta(seconds=settings.service.heartbeat_stale_seconds)
-    instances = [instance_health(row, now, stale) for row in session.scalars(select(InstanceRow).order_by(InstanceRow.started_at))]
+    instances = [instance_health(row, now, stale) for row in reader.instances(database)]
     running = [i for i in instances if i.running]
     cycles = [i.last_cycle_at for i in instances if i.last_cycle_at]
     health = Health(
@@ -86,18 +84,17 @@ def collect(session: Session, engine: Engine, settings: Settings, now: datetime,
         daemon_running=bool(running),
         last_cycle_at=max(cycles) if cycles else None,
         instances=[i for i in instances if i.running or i.heartbeat_at >= now - timedelta(days=1)],
-        shipments=repo.status_counts(session),
-        open_alerts=len(repo.open_alerts(session)),
-        providers=[provider_health(state, now) for state in repo.provider_states(session)],
-        outbox=outbox_health(session, now),
-        database={"url": db.redact_url(url), "kind": engine.dialect.name, "size_bytes": db.database_size(engine),
-                  "revision": db.current_revision(engine)},
+        shipments=reader.status_counts(database),
+        open_alerts=reader.open_alert_count(database),
+        providers=[provider_health(state, now) for state in reader.provider_states(database)],
+        outbox=outbox_health(database, now),
+        database=database_health(database, url),
     )
     health.problems = find_problems(health, stale)
     return health
 
 
-def instance_health(row: InstanceRow, now: datetime, stale: timedelta) -> InstanceHealth:
+def instance_health(row: InstanceState, now: datetime, stale: timedelta) -> InstanceHealth:
     running = row.stopped_at is None and now - row.heartbeat_at < stale
     return InstanceHealth(
         id=row.id, hostname=row.hostname, pid=row.pid, version=row.version, started_at=row.started_at,
@@ -106,7 +103,7 @@ def instance_health(row: InstanceRow, now: datetime, stale: timedelta) -> Instan
     )
 
 
-def provider_health(state: Any, now: datetime) -> ProviderHealth:
+def provider_health(state: ProviderState, now: datetime) -> ProviderHealth:
     if state.paused_until and state.paused_until > now:
         label = "paused"
     elif state.consecutive_failures:
@@ -119,34 +116,22 @@ def provider_health(state: Any, now: datetime) -> ProviderHealth:
     )
 
 
-def outbox_health(session: Session, now: datetime) -> dict[str, Any]:
-    """The outbox backlog: `watcher.outbox.outbox_summary` when present, plus the oldest due message."""
-    summary: dict[str, Any]
-    try:
-        outbox = importlib.import_module("watcher.outbox")
-    except ImportError:
-        outbox = None
-    if outbox is not None and hasattr(outbox, "outbox_summary"):
-        found = outbox.outbox_summary(session, now)
-        summary = dict(found) if isinstance(found, dict) else _as_dict(found)
-    else:
-        summary = {"backlog": repo.outbox_backlog(session)}
-    summary["oldest_due_at"] = session.scalar(
-        select(func.min(NotificationRow.due_at)).where(
-            NotificationRow.sent_at.is_(None), NotificationRow.failed_at.is_(None), NotificationRow.due_at <= now
-        )
-    )
-    summary["gave_up_last_day"] = session.scalar(
-        select(func.count()).select_from(NotificationRow).where(NotificationRow.failed_at >= now - timedelta(days=1))
-    ) or 0
+def outbox_health(database: Database, now: datetime) -> dict[str, Any]:
+    """The outbox backlog per target (as `watcher.outbox.outbox_summary`), the oldest due message, give-ups."""
+    summary = reader.outbox_summary(database, now, gave_up_since=now - timedelta(days=1))
+    summary["gave_up_last_day"] = summary.pop("gave_up")
     return summary
 
 
-def _as_dict(value: Any) -> dict[str, Any]:
-    try:
-        return asdict(value)
-    except TypeError:
-        return {"summary": str(value)}
+def database_health(database: Database, url: str) -> dict[str, Any]:
+    """Where the database is (password removed), its kind, size on disk and schema revision."""
+    revisions = reader.schema_revisions(database)
+    return {
+        "url": db.redact_url(url),
+        "kind": database.dialect,
+        "size_bytes": reader.database_size(database),
+        "revision": revisions[0] if len(revisions) == 1 else None,
+    }
 
 
 def find_problems(health: Health, stale: timedelta) -> list[str]:

@@ -71,6 +71,7 @@ def test_status_reports_a_live_daemon(make_config: Any, tmp_path: Path, capsys: 
 def test_stale_heartbeat_and_paused_provider_are_problems(make_config: Any, tmp_path: Path) -> None:
     from watcher.status import collect
     from watcher.store import repo
+    from watcher.store.reader import open_sqlite
 
     config = prepare(make_config, tmp_path, daemon=True)
     settings = load_settings(config)
@@ -78,9 +79,9 @@ def test_stale_heartbeat_and_paused_provider_are_problems(make_config: Any, tmp_
     later = app.clock.now() + timedelta(seconds=settings.service.heartbeat_stale_seconds + 1)
     with app.sessions.begin() as session:
         repo.record_provider_failure(session, "replay", "401", later, paused_until=later + timedelta(hours=6))
-    with app.sessions() as session:
-        health = collect(session, app.engine, settings, later, url="sqlite://")
     app.engine.dispose()
+    with open_sqlite(tmp_path / "watcher.db") as database:
+        health = collect(database, settings, later, url="sqlite://")
     assert not health.healthy
     assert any(p.startswith("daemon not running (last heartbeat") for p in health.problems)
     assert any(p.startswith("provider replay paused until") for p in health.problems)

@@ -1,19 +1,27 @@
-"""Engine, sessions and migrations. SQLite (WAL) by default, PostgreSQL (psycopg 3) for several instances."""
+"""Engine, sessions and migrations. SQLite (WAL) by default, PostgreSQL (psycopg 3) for several instances.
+
+SQLAlchemy is imported inside the functions that use it: `watcher list` and `watcher status`
+read SQLite through `sqlite3` (`store/reader.py`) and use only the plain helpers here.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING, Any
 
 from watcher.errors import StoreError
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from watcher.config import Settings
+
 _LOGGER = logging.getLogger(__name__)
+#: SQLite URLs that SQLAlchemy renders back unchanged (no quoting), so they can be shown as they are.
+_PLAIN_SQLITE_URL = re.compile(r"sqlite:///[A-Za-z0-9+\-./_~ ]+")
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 #: pg_advisory_xact_lock key that serializes migrations when several instances start at once.
 MIGRATION_LOCK_KEY = 0x77617463  # "watc"
@@ -23,8 +31,23 @@ def default_sqlite_url(state_dir: Path) -> str:
     return f"sqlite:///{state_dir / 'watcher.db'}"
 
 
+def settings_url(settings: Settings) -> str:
+    """The database URL the settings select (`database_url`, else SQLite in the state directory).
+
+    The same rule as `watcher.app.database_url`, without importing the app (and SQLAlchemy).
+    """
+    if settings.database_url is not None:
+        return settings.database_url.get_secret_value()
+    from watcher.config import user_state_dir
+
+    state_dir = settings.resolve_path(settings.state_dir) if settings.state_dir else user_state_dir()
+    return default_sqlite_url(state_dir)
+
+
 def redact_url(url: str) -> str:
     """A database URL safe to print (password removed)."""
+    if _PLAIN_SQLITE_URL.fullmatch(url):
+        return url  # no password, and SQLAlchemy would print it unchanged: skip importing it
     from sqlalchemy.engine import make_url
 
     try:
@@ -35,6 +58,9 @@ def redact_url(url: str) -> str:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout and enforced foreign keys."""
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         if url.startswith("sqlite"):
             engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
@@ -69,12 +95,17 @@ def sqlite_path(url: str) -> Path | None:
 
 def database_size(engine: Engine) -> int | None:
     """Bytes on disk: the SQLite file plus its WAL, or pg_database_size; None if unknown."""
+    from sqlalchemy import text
+
     if is_postgres(engine):
         with engine.connect() as connection:
             return int(connection.scalar(text("SELECT pg_database_size(current_database())")) or 0)
     path = sqlite_path(engine.url.render_as_string(hide_password=False))
-    if path is None:
-        return None
+    return None if path is None else sqlite_size(path)
+
+
+def sqlite_size(path: Path) -> int:
+    """Bytes on disk of a SQLite database: the file plus its WAL."""
     return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
 
 
@@ -88,6 +119,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    from sqlalchemy.orm import sessionmaker
+
     return sessionmaker(engine, expire_on_commit=False)
 
 
@@ -105,8 +138,8 @@ def script_head() -> str:
     revisions, parents = set(), set()
     for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
         source = path.read_text(encoding="utf-8")
-        revision = re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", source, re.M)
-        parent = re.search(r"^down_revision\s*=\s*['\"]([^'\"]+)['\"]", source, re.M)
+        revision = re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", source, re.MULTILINE)
+        parent = re.search(r"^down_revision\s*=\s*['\"]([^'\"]+)['\"]", source, re.MULTILINE)
         if revision:
             revisions.add(revision.group(1))
         if parent:
@@ -125,6 +158,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     if revision == "head" and at_head(engine):
         return  # nothing to do: skip importing Alembic (a quarter of `watcher list`'s start-up)
     from alembic import command
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
 
     try:
         with engine.begin() as connection:
@@ -140,6 +175,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def stored_revisions(engine: Engine) -> list[str]:
     """The revisions in `alembic_version` (empty before the first migration), read with plain SQL."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         with engine.connect() as connection:
             return list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
@@ -154,6 +192,8 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def has_schema(engine: Engine) -> bool:
+    from sqlalchemy import inspect
+
     return inspect(engine).has_table("shipments")
 
 

@@ -59,6 +59,8 @@ class ShipmentRow(Base):
     """A parcel the owner follows, with its polling and evaluation bookkeeping."""
 
     __tablename__ = "shipments"
+    # `watcher status` counts watched shipments by status from this index alone (0004).
+    __table_args__ = (Index("ix_shipments_status_archived_at", "status", "archived_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_number: Mapped[str] = mapped_column(String(40), unique=True)
@@ -173,6 +175,10 @@ class NotificationRow(Base):
     """The outbox: a message to deliver, written with the alert change that caused it."""
 
     __tablename__ = "notifications"
+    # The outbox summary of `watcher status` reads only these columns of every message (0004).
+    __table_args__ = (
+        Index("ix_notifications_outbox_summary", "target", "sent_at", "failed_at", "due_at", "attempts", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"), index=True)
