@@ -24,7 +24,7 @@ from watcher.cli import main
 from watcher.config import load_settings
 from watcher.notify import RecordingNotifier
 from watcher.outbox import outbox_summary
-from watcher.render import LIST_HEADER, list_lines, shipment_json, shipment_record
+from watcher.render import LIST_HEADER, shipment_json, shipment_record
 from watcher.store import db, reader, repo
 from watcher.store.tables import NotificationRow, ShipmentRow
 
@@ -49,6 +49,8 @@ SHIPMENTS: list[dict[str, Any]] = [
      "substatus": "exception.customs_hold", "created_at": T0 + timedelta(hours=2),
      "last_event_at": datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=UTC), "not_received_at": T0 + timedelta(days=11),
      "order_id": "8190000000000000", "dest_postcode": "10115"},
+    # Padding counts characters, not bytes.
+    {"tracking_number": "LP0000000000000Ü", "label": "x", "status": "zugestellt—ü", "created_at": T0 + timedelta(hours=3)},
 ]
 
 
@@ -149,11 +151,15 @@ def test_reader_values_match_the_orm_types() -> None:
     assert [reader.json_value(v) for v in (None, "null", "[]", '["a"]', ["b"])] == [None, None, [], ["a"], ["b"]]
 
 
-def test_list_lines_format() -> None:
-    rows = [("LP1", "in_transit", "2026-11-02", "Ä label", " [received]"), ("X" * 30, "s", "-", "", "")]
-    assert list_lines(rows) == f"{'LP1':<22} {'in_transit':<21} {'2026-11-02':<10}  Ä label [received]\n" + f"{'X' * 30} {'s':<21} {'-':<10}  \n"
-    assert shipment_record(["LP1", None, "aliexpress", None, None, None, None, None, None, None, None, "pending", None,
-                            None, None, None, None, None])["destination"] == {"country": None, "city": None, "postcode": None}
+def test_shipment_record_of_an_empty_row() -> None:
+    values = ["LP1", None, "aliexpress", *[None] * 8, "pending", *[None] * 6]
+    assert shipment_record(values) == {
+        "tracking_number": "LP1", "label": None, "marketplace": "aliexpress", "order_id": None, "ordered_at": None,
+        "protection_ends": None, "max_delivery_days": None,
+        "destination": {"country": None, "city": None, "postcode": None}, "providers": None, "status": "pending",
+        "substatus": None, "last_event_at": None, "next_poll_at": None, "received_at": None, "not_received_at": None,
+        "archived_at": None, "legs": [],
+    }
 
 
 # ---------------------------------------------------------------- status
@@ -207,7 +213,8 @@ def test_status_figures(config: Path, app: App, capsys: pytest.CaptureFixture[st
         fill_outbox(session)
     code, out = run(capsys, "status", "--json", "--config", str(config))
     data = json.loads(out)
-    assert code == 1 and data["shipments"] == {"in_transit": 1, "pending": 1, "delivered": 1, "available_for_pickup": 1}
+    assert code == 1 and data["shipments"] == {
+        "in_transit": 1, "pending": 1, "delivered": 1, "available_for_pickup": 1, "zugestellt—ü": 1}
     assert data["outbox"]["backlog"] == 4 and data["outbox"]["gave_up_last_day"] == 0  # the clock is real: long ago
     assert data["database"]["revision"] == db.script_head() and data["database"]["kind"] == "sqlite"
 

@@ -11,7 +11,7 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -227,17 +227,16 @@ def print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def print_json_list(chunks: Iterator[list[dict[str, Any]]]) -> None:
-    """A JSON array written as it is produced, one item per line (C encoder, no indentation).
+def print_json_lines(chunks: Iterable[list[str]]) -> None:
+    """A JSON array of items already encoded, written as they come, one item per line.
 
-    `json.dump(..., indent=2)` runs the pure-Python encoder: 17 s for 100,000 shipments.
+    (`print_json` indents, which runs the pure-Python encoder: 17 s for 100,000 shipments.)
     """
-    encode = json.JSONEncoder(ensure_ascii=False).encode
     write = sys.stdout.write
     separator = "[\n"
     for chunk in chunks:
         if chunk:
-            write(separator + ",\n".join([encode(item) for item in chunk]))
+            write(separator + ",\n".join(chunk))
             separator = ",\n"
     write("[]\n" if separator == "[\n" else "\n]\n")
 
@@ -384,25 +383,38 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from watcher.render import LIST_HEADER, list_lines, shipment_record
+    from watcher.render import LIST_HEADER
     from watcher.store import reader
 
     settings = load(args)
     with read_database(settings) as database:
         # Streamed in chunks: 100,000 parcels never sit in memory as rows.
         if args.json:
-            records = reader.shipment_records(database, include_archived=args.all)
-            print_json_list([shipment_record(row) for row in chunk] for chunk in records)
+            print_json_lines(_shipment_json(database, include_archived=args.all))
             return EXIT_OK
         empty = True
         for chunk in reader.shipment_lines(database, include_archived=args.all):
             if empty:
                 sys.stdout.write(LIST_HEADER + "\n")
                 empty = False
-            sys.stdout.write(list_lines(chunk))
+            sys.stdout.write("\n".join([line for (line,) in chunk]) + "\n")
     if empty:
         print("No parcels watched yet. Add one with `watcher add TRACKING` or in the config file.")
     return EXIT_OK
+
+
+def _shipment_json(database: Database, *, include_archived: bool) -> Iterator[list[str]]:
+    """Each shipment's `list --json` item as JSON text, in chunks (made by SQLite where it can)."""
+    from watcher.render import shipment_record
+    from watcher.store import reader
+
+    if isinstance(database, reader.SqliteDatabase):
+        for chunk in reader.sqlite_shipment_json(database, include_archived=include_archived):
+            yield [text for (text,) in chunk]
+        return
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    for chunk in reader.shipment_records(database, include_archived=include_archived):
+        yield [encode(shipment_record(row)) for row in chunk]
 
 
 def _shipment_and_timeline(app: App, raw_number: str) -> tuple[Any, Any, list[Any], list[str], list[Any]]:

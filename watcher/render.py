@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -13,9 +13,8 @@ if TYPE_CHECKING:
     from watcher.models import Timeline
     from watcher.store.tables import AlertRow, ShipmentRow
 
-#: `watcher list`: the header, then one line per parcel (see `list_lines`).
+#: `watcher list`: the header above the lines of `reader.shipment_lines` (same widths).
 LIST_HEADER = f"{'TRACKING':<22} {'STATUS':<21} {'LAST EVENT':<10}  LABEL"
-_LIST_LINE = "%-22s %-21s %-10s  %s%s\n"
 
 
 def iso(value: datetime | None) -> str | None:
@@ -81,14 +80,6 @@ def shipment_json(row: ShipmentRow, timeline: Timeline | None = None, legs: Sequ
             for e in timeline.events
         ]
     return data
-
-
-def list_lines(rows: Iterable[Sequence[str]]) -> str:
-    """`watcher list` lines, each ending in a newline, from `reader.shipment_lines` rows.
-
-    A row is (number, status, last event day or "-", label or "", " [received]"/" [archived]" flags).
-    """
-    return "".join([_LIST_LINE % tuple(row) for row in rows])
 
 
 def shipment_record(values: Sequence[Any]) -> dict[str, Any]:
