@@ -103,6 +103,22 @@ def test_list_says_what_the_orm_rows_say(config: Path, app: App, capsys: pytest.
     assert [json.loads(line.rstrip(",")) for line in out.splitlines()[1:-1]] == records
 
 
+@pytest.mark.parametrize("limit", [1, 3, 100])
+def test_list_limit_shows_the_first_n(config: Path, app: App, capsys: pytest.CaptureFixture[str], limit: int) -> None:
+    text, records = expected_listing(app, include_archived=True)
+    lines = text.splitlines(keepends=True)
+    assert run(capsys, "list", "--config", str(config), "--all", "--limit", str(limit)) == (0, "".join(lines[: limit + 1]))
+    code, out = run(capsys, "list", "--config", str(config), "--all", "--json", "--limit", str(limit))
+    assert code == 0 and json.loads(out) == records[:limit]
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "x"])
+def test_list_limit_must_be_positive(config: Path, capsys: pytest.CaptureFixture[str], value: str) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["list", "--config", str(config), "--limit", value])
+    assert exit_info.value.code == 2 and "--limit: not a positive whole number" in capsys.readouterr().err
+
+
 def test_list_of_nothing(make_config: Any, capsys: pytest.CaptureFixture[str]) -> None:
     config = str(make_config())
     assert run(capsys, "list", "--config", config) == (0, EMPTY)  # creates the database

@@ -80,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("list", cmd_list, "list watched parcels")
     p.add_argument("--all", action="store_true", help="include archived parcels")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=positive_int, metavar="N", help="only the first N (oldest first, as always)")
 
     p = command("show", cmd_show, "show a parcel's timeline")
     p.add_argument("tracking_number")
@@ -142,6 +143,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", required=True, help="as JSON (the only format)")
     p.set_defaults(handler=cmd_db_export)
     return parser
+
+
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
+    return number
 
 
 def _version() -> str:
@@ -390,10 +402,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     with read_database(settings) as database:
         # Streamed in chunks: 100,000 parcels never sit in memory as rows.
         if args.json:
-            print_json_lines(_shipment_json(database, include_archived=args.all))
+            print_json_lines(_shipment_json(database, include_archived=args.all, limit=args.limit))
             return EXIT_OK
         empty = True
-        for chunk in reader.shipment_lines(database, include_archived=args.all):
+        for chunk in reader.shipment_lines(database, include_archived=args.all, limit=args.limit):
             if empty:
                 sys.stdout.write(LIST_HEADER + "\n")
                 empty = False
@@ -403,17 +415,17 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _shipment_json(database: Database, *, include_archived: bool) -> Iterator[list[str]]:
+def _shipment_json(database: Database, *, include_archived: bool, limit: int | None) -> Iterator[list[str]]:
     """Each shipment's `list --json` item as JSON text, in chunks (made by SQLite where it can)."""
     from watcher.render import shipment_record
     from watcher.store import reader
 
     if isinstance(database, reader.SqliteDatabase):
-        for chunk in reader.sqlite_shipment_json(database, include_archived=include_archived):
+        for chunk in reader.sqlite_shipment_json(database, include_archived=include_archived, limit=limit):
             yield [text for (text,) in chunk]
         return
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    for chunk in reader.shipment_records(database, include_archived=include_archived):
+    for chunk in reader.shipment_records(database, include_archived=include_archived, limit=limit):
         yield [encode(shipment_record(row)) for row in chunk]
 
 

@@ -31,6 +31,8 @@ def test_list_and_status_read_postgresql(pg_url: str, make_config: Any, capsys: 
             assert run(capsys, "list", "--config", str(config), *flags) == (0, text)
             code, out = run(capsys, "list", "--config", str(config), "--json", *flags)
             assert code == 0 and json.loads(out) == records
+        code, out = run(capsys, "list", "--config", str(config), "--json", "--all", "--limit", "2")
+        assert code == 0 and json.loads(out) == records[:2]
         since = NOW - timedelta(days=1)
         with app.sessions() as session:
             expected = outbox_summary(session, NOW)

@@ -163,9 +163,15 @@ def database_size(database: Database) -> int | None:
 # ---------------------------------------------------------------- shipments
 
 
-def _shipments(columns: str, include_archived: bool) -> str:
+def _shipments(
+    database: Database, columns: str, include_archived: bool, limit: int | None
+) -> Iterator[Sequence[Sequence[Any]]]:
+    """`columns` of the listed shipments (oldest first), in chunks."""
     where = "" if include_archived else " WHERE archived_at IS NULL"
-    return f"SELECT {columns} FROM shipments{where} ORDER BY created_at, id"
+    sql = f"SELECT {columns} FROM shipments{where} ORDER BY created_at, id"
+    if limit is None:
+        return _chunks(database.execute(sql))
+    return _chunks(database.execute(sql + " LIMIT :limit", {"limit": limit}))
 
 
 def _chunks(cursor: Cursor) -> Iterator[Sequence[Sequence[Any]]]:
@@ -173,7 +179,9 @@ def _chunks(cursor: Cursor) -> Iterator[Sequence[Sequence[Any]]]:
         yield rows
 
 
-def shipment_lines(database: Database, *, include_archived: bool = False) -> Iterator[Sequence[Sequence[str]]]:
+def shipment_lines(
+    database: Database, *, include_archived: bool = False, limit: int | None = None
+) -> Iterator[Sequence[Sequence[str]]]:
     """`watcher list` lines (no newline), formatted by the database; in chunks of one-column rows.
 
     Number, status and last event day padded to 22, 21 and 10 characters (the widths of
@@ -190,7 +198,7 @@ def shipment_lines(database: Database, *, include_archived: bool = False) -> Ite
         " CASE WHEN received_at IS NULL THEN '' ELSE ' [received]' END,"
         " CASE WHEN archived_at IS NULL THEN '' ELSE ' [archived]' END)"
     )
-    return _chunks(database.execute(_shipments(line, include_archived)))
+    return _shipments(database, line, include_archived, limit)
 
 
 #: The columns `render.shipment_record` reads, in this order.
@@ -201,20 +209,24 @@ RECORD_COLUMNS = (
 )
 
 
-def shipment_records(database: Database, *, include_archived: bool = False) -> Iterator[Sequence[Sequence[Any]]]:
+def shipment_records(
+    database: Database, *, include_archived: bool = False, limit: int | None = None
+) -> Iterator[Sequence[Sequence[Any]]]:
     """The shipments' `list --json` columns (`RECORD_COLUMNS`), in chunks, as stored."""
-    return _chunks(database.execute(_shipments(", ".join(RECORD_COLUMNS), include_archived)))
+    return _shipments(database, ", ".join(RECORD_COLUMNS), include_archived, limit)
 
 
 def _sqlite_iso(column: str) -> str:
     """SQL for `iso_time` of a stored SQLite time (always "YYYY-MM-DD HH:MM:SS.ffffff")."""
-    return (
-        f"CASE WHEN substr({column}, 20) = '.000000' THEN substr({column}, 1, 10) || 'T' || substr({column}, 12, 8) || 'Z'"
-        f" ELSE substr({column}, 1, 10) || 'T' || substr({column}, 12) || 'Z' END"
-    )
+    day = f"substr({column}, 1, 10) || 'T' || "
+    # A zero fraction of a second is left out, as datetime.isoformat() does; NULL stays NULL.
+    whole, fraction = f"{day}substr({column}, 12, 8) || 'Z'", f"{day}substr({column}, 12) || 'Z'"
+    return f"CASE WHEN substr({column}, 20) = '.000000' THEN {whole} ELSE {fraction} END"
 
 
-def sqlite_shipment_json(database: SqliteDatabase, *, include_archived: bool = False) -> Iterator[Sequence[Sequence[str]]]:
+def sqlite_shipment_json(
+    database: SqliteDatabase, *, include_archived: bool = False, limit: int | None = None
+) -> Iterator[Sequence[Sequence[str]]]:
     """`render.shipment_record` of each shipment as JSON text made by SQLite, in chunks of one-column rows.
 
     The same keys and values (compact, key order kept): building 100,000 dicts and encoding them
@@ -232,7 +244,7 @@ def sqlite_shipment_json(database: SqliteDatabase, *, include_archived: bool = F
         )
         + " 'legs', json_array())"
     )
-    return _chunks(database.execute(_shipments(record, include_archived)))
+    return _shipments(database, record, include_archived, limit)
 
 
 def status_counts(database: Database) -> dict[str, int]:
