@@ -16,7 +16,15 @@ from sqlalchemy.orm import Session
 
 from watcher.config import ShipmentConfig
 from watcher.errors import InputError
-from watcher.models import Alert, DeliveryEstimate, Destination, ProviderEvent, ShipmentView, Status, StoredEvent
+from watcher.models import (
+    Alert,
+    DeliveryEstimate,
+    Destination,
+    ProviderEvent,
+    ShipmentView,
+    Status,
+    StoredEvent,
+)
 from watcher.store.tables import (
     AlertRow,
     EstimateRow,
