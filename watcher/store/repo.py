@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, case, func, null, or_, select
+from sqlalchemy import Select, bindparam, case, null, or_, select
 from sqlalchemy import insert as insert_core
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -126,23 +126,6 @@ def list_shipments(session: Session, *, include_archived: bool = False) -> list[
     if not include_archived:
         query = query.where(ShipmentRow.archived_at.is_(None))
     return list(session.scalars(query))
-
-
-def list_shipment_rows(session: Session, *, include_archived: bool = False, brief: bool = False) -> list[Any]:
-    """`list_shipments` as plain read-only rows (same attribute names, no ORM objects).
-
-    `brief` selects only what a `watcher list` line shows. On 100,000 shipments, building ORM
-    objects (and converting ten datetime columns per row) was 70% of `watcher list`.
-    """
-    table = ShipmentRow.__table__
-    c = table.c
-    # received/archived are only tested for truth in a line: booleans, no datetime parsing.
-    flags = (c.received_at.is_not(None).label("received_at"), c.archived_at.is_not(None).label("archived_at"))
-    columns = (c.tracking_number, c.status, c.last_event_at, c.label, *flags) if brief else (table,)
-    query = select(*columns).order_by(c.created_at, c.id)
-    if not include_archived:
-        query = query.where(c.archived_at.is_(None))
-    return list(session.execute(query))
 
 
 def to_view(row: ShipmentRow) -> ShipmentView:
@@ -829,15 +812,6 @@ def enqueue_notification(
     return True
 
 
-def outbox_backlog(session: Session) -> int:
-    return session.scalar(
-        select(func.count()).select_from(NotificationRow).where(NotificationRow.sent_at.is_(None), NotificationRow.failed_at.is_(None))
-    ) or 0
-
-
-# ---------------------------------------------------------------- provider health
-
-
 def provider_state(session: Session, name: str) -> ProviderStateRow:
     row = session.get(ProviderStateRow, name)
     if row is None:
@@ -872,8 +846,3 @@ def record_provider_failure(
 
 def provider_states(session: Session) -> list[ProviderStateRow]:
     return list(session.scalars(select(ProviderStateRow).order_by(ProviderStateRow.name)))
-
-
-def status_counts(session: Session) -> dict[str, int]:
-    query = select(ShipmentRow.status, func.count()).where(ShipmentRow.archived_at.is_(None)).group_by(ShipmentRow.status)
-    return {status: count for status, count in session.execute(query)}
