@@ -139,7 +139,7 @@ def test_list_and_status_do_not_import_sqlalchemy(config: Path) -> None:
         "import sys\nfrom watcher.cli import main\n"
         f"for argv in (['list', '--config', {str(config)!r}], ['status', '--config', {str(config)!r}]):\n"
         "    main(argv)\n"
-        "print(sorted(m for m in ('sqlalchemy', 'alembic', 'watcher.app', 'watcher.store.tables', 'apprise') if m in sys.modules))\n"
+        "print(sorted(m for m in ('sqlalchemy', 'alembic', 'watcher.app', 'watcher.store.tables', 'apprise', 'httpx') if m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "[]"

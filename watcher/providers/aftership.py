@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, ClassVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from watcher.errors import ProviderResponseError
 from watcher.models import ProviderEvent, TrackingResult
@@ -22,6 +20,9 @@ from watcher.providers.base import (
 )
 from watcher.providers.mapping import AFTERSHIP_SUBTAG_MAP, AFTERSHIP_TAG_MAP, Mapped, lookup
 from watcher.providers.ratelimit import RateLimiter
+
+if TYPE_CHECKING:
+    import httpx  # imported where a client is made: `watcher status` and `list` need only the config models
 
 NAME = "aftership"
 API_VERSION = "2026-07"

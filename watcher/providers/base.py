@@ -12,9 +12,8 @@ import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from watcher.errors import (
@@ -25,6 +24,9 @@ from watcher.errors import (
 )
 from watcher.models import TrackingResult
 from watcher.providers.ratelimit import RateLimiter
+
+if TYPE_CHECKING:
+    import httpx  # imported where a client is made: `watcher status` and `list` need only the config models
 
 T = TypeVar("T")
 
@@ -205,6 +207,8 @@ class HttpProvider:
         self.limiter = self.make_limiter()
         # No auth headers on the client: they are added per request, so a missing key fails
         # the fetch (pausing this provider) instead of the daemon's start-up.
+        import httpx
+
         self._client = httpx.AsyncClient(
             base_url=config.base_url or self.default_base_url,
             timeout=config.timeout,
@@ -269,6 +273,8 @@ class HttpProvider:
         Statuses in `accept` are returned for the adapter to read; 401/403, 429/503, other
         5xx and any other unexpected status raise the matching ProviderError.
         """
+        import httpx
+
         limiter = self.limiter_for(method, url)
         await limiter.acquire()
         headers = {**kwargs.pop("headers", {}), **self.auth_headers()}

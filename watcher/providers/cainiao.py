@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any, ClassVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from watcher.errors import ProviderUnavailable
 from watcher.models import ProviderEvent, TrackingResult
 from watcher.providers.base import HttpProvider, ProviderConfig, as_dict, as_list, text
 from watcher.providers.mapping import CAINIAO_ACTION_MAP, lookup
+
+if TYPE_CHECKING:
+    import httpx  # imported where a client is made: `watcher status` and `list` need only the config models
 
 NAME = "cainiao"
 CHINA_ZONE = "Asia/Shanghai"

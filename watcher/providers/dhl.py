@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import httpx
 from pydantic import Field
 
 from watcher.errors import ProviderResponseError
@@ -20,6 +19,9 @@ from watcher.providers.base import (
     text,
 )
 from watcher.providers.mapping import DHL_STATUS_MAP, lookup
+
+if TYPE_CHECKING:
+    import httpx  # imported where a client is made: `watcher status` and `list` need only the config models
 
 NAME = "dhl"
 

@@ -11,14 +11,16 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import httpx
 from pydantic import Field
 
 from watcher.errors import ProviderResponseError
 from watcher.models import ProviderEvent, Status, TrackingResult
 from watcher.providers.base import ProviderConfig
+
+if TYPE_CHECKING:
+    import httpx  # imported where a client is made: `watcher status` and `list` need only the config models
 
 
 class ReplayConfig(ProviderConfig):

@@ -6,9 +6,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import httpx
 from pydantic import Field
 
 from watcher.errors import (
@@ -33,6 +32,9 @@ from watcher.providers.mapping import (
     Mapped,
     lookup,
 )
+
+if TYPE_CHECKING:
+    import httpx  # imported where a client is made: `watcher status` and `list` need only the config models
 
 NAME = "17track"
 
