@@ -69,9 +69,10 @@ def evaluate_due(
     while True:
         with sessions.begin() as session:
             if due is None:
-                rows = repo.evaluation_rows(session, after_id=last_id, limit=EVALUATION_CHUNK)
+                rows = repo.active_rows_after(session, last_id, EVALUATION_CHUNK)
             else:
-                rows = repo.evaluation_rows(session, ids=due[taken : taken + EVALUATION_CHUNK], limit=EVALUATION_CHUNK)
+                chunk = repo.shipments_by_id(session, due[taken : taken + EVALUATION_CHUNK])
+                rows = [row for row in chunk if row.archived_at is None]  # archived since `due` was read
                 taken += EVALUATION_CHUNK
             # Two queries per chunk instead of two per shipment (bench/RESULTS.md, evaluate).
             events = repo.stored_events_by_shipment(session, [row.id for row in rows])
@@ -107,7 +108,7 @@ def evaluate_shipment(
     events: Sequence[StoredEvent],
     open_alerts: Sequence[AlertRow],
 ) -> tuple[dict[str, Any], list[repo.AlertChange]]:
-    """Run the rules on one shipment (a `repo.evaluation_rows` row) and store the alert changes.
+    """Run the rules on one shipment (a plain row of every shipment column) and store the alert changes.
 
     Returns the shipment's new status fields (for `repo.save_evaluations`) and the changes.
     """

@@ -52,11 +52,12 @@ def stages(timeline: Timeline, destination_country: str | None) -> tuple[Stage, 
     Several rules ask for the same timeline's stages in one evaluation; the last answer is kept
     (the timeline is immutable), which halved the rules' cost (bench/RESULTS.md, evaluate).
     """
+    global _last_stages
     last = _last_stages
     if last[0] is timeline and last[1] == destination_country:
         return last[2]
     found = _compute_stages(timeline, destination_country)
-    globals()["_last_stages"] = (timeline, destination_country, found)
+    _last_stages = (timeline, destination_country, found)
     return found
 
 

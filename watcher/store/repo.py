@@ -188,14 +188,8 @@ def active_shipments(session: Session) -> list[ShipmentRow]:
 
 def shipment_names(session: Session, shipment_ids: Iterable[int]) -> dict[int, Any]:
     """Plain (id, tracking_number, label) rows of the shipments that still exist, by id."""
-    ids = sorted(set(shipment_ids))
-    c = ShipmentRow.__table__.c
-    found: dict[int, Any] = {}
-    with session.no_autoflush:
-        for i in range(0, len(ids), 10_000):
-            query = select(c.id, c.tracking_number, c.label).where(c.id.in_(ids[i : i + 10_000]))
-            found.update((row.id, row) for row in session.execute(query))
-    return found
+    columns = (ShipmentRow.id, ShipmentRow.tracking_number, ShipmentRow.label)
+    return {row.id: row for row in shipments_by_id(session, list(shipment_ids), columns)}
 
 
 def mark_for_evaluation(session: Session, shipment_ids: Iterable[int], now: datetime) -> None:
@@ -657,13 +651,11 @@ def due_for_evaluation_ids(session: Session, now: datetime) -> list[int]:
     return sorted(session.scalars(query))
 
 
-def evaluation_rows(session: Session, *, ids: Sequence[int] | None = None, after_id: int = 0, limit: int) -> list[Any]:
-    """Shipments to evaluate as plain rows: those in `ids`, or the next `limit` active ones after
-    `after_id` (not ORM objects: building and flushing 500 ORM rows per chunk was a fifth of a
-    due cycle, bench/RESULTS.md)."""
+def active_rows_after(session: Session, after_id: int, limit: int) -> list[Any]:
+    """The next `limit` active shipments after `after_id`, as plain rows (not ORM objects:
+    building and flushing 500 ORM rows per chunk was a fifth of a due cycle, bench/RESULTS.md)."""
     t = ShipmentRow.__table__.c
-    query = select(ShipmentRow.__table__).where(t.archived_at.is_(None))
-    query = query.where(t.id.in_(list(ids))) if ids is not None else query.where(t.id > after_id)
+    query = select(ShipmentRow.__table__).where(t.archived_at.is_(None), t.id > after_id)
     return list(session.execute(query.order_by(t.id).limit(limit)))
 
 
