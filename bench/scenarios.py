@@ -41,7 +41,7 @@ class CountingNotifier:
         return ["default"]
 
     def send(self, target: str, title: str, body: str, **kwargs: Any) -> Any:
-        from watcher.notify import Delivery
+        from watcher.notify.transport import Delivery
 
         self.sent += 1
         return Delivery(ok=True)
@@ -50,7 +50,7 @@ class CountingNotifier:
 def open_app(config: Path, **kwargs: Any) -> Any:
     import logging
 
-    from watcher.app import App
+    from watcher.service.app import App
 
     # Alert changes are logged at warning; thousands of them would swamp the figures.
     logging.getLogger("watcher").setLevel(logging.ERROR)
@@ -59,7 +59,7 @@ def open_app(config: Path, **kwargs: Any) -> Any:
 
 async def poll_until_done(app: Any, now: datetime) -> tuple[int, int]:
     """Run the real poller back to back (as the daemon would with work left) until nothing is due."""
-    from watcher.poller import poll_due
+    from watcher.service.poller import poll_due
 
     polled = cycles = 0
     while True:
@@ -331,8 +331,8 @@ def evaluate(shipments: int = 100_000, *, curve: tuple[int, ...] | None = None, 
 def _evaluate_size(size: int, events: int) -> dict[str, Any]:
     from sqlalchemy import text
 
-    from watcher.clock import FrozenClock
-    from watcher.evaluator import evaluate_due
+    from watcher.domain.clock import FrozenClock
+    from watcher.service.evaluator import evaluate_due
 
     now = dataset.NOW
     with workdir() as tmp:
@@ -387,8 +387,8 @@ def memory_child(shipments: int, cycles: int, tick: float) -> dict[str, Any]:
 
     from sqlalchemy import text
 
-    from watcher.clock import FrozenClock
-    from watcher.evaluator import evaluate_due
+    from watcher.domain.clock import FrozenClock
+    from watcher.service.evaluator import evaluate_due
 
     now = dataset.NOW
     figures: dict[str, Any] = {"shipments": shipments, "cycles": cycles, "tick_s": tick, "rss_import_mb": round(rss_mb(), 1)}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import T0, write_replay  # noqa: F401 - re-exported for fixtures
-from watcher.clock import FrozenClock
+from watcher.domain.clock import FrozenClock
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.support import T0
-from watcher.models import ProviderEvent, Status
+from watcher.domain.models import ProviderEvent, Status
 from watcher.store import claims, repo
 from watcher.store.tables import EstimateRow, EventRow, ShipmentRow
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from watcher.cli import main
+from watcher.cli.main import main
 from tests.support import write_replay
 
 NUMBER = "LP00123456789012"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from watcher.config import find_config_file, load_settings
-from watcher.errors import ConfigError
+from watcher.domain.errors import ConfigError
 
 SHIPMENT = """
 [[shipments]]

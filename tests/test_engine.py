@@ -8,10 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from watcher.app import App
-from watcher.clock import FrozenClock
+from watcher.service.app import App
+from watcher.domain.clock import FrozenClock
 from watcher.config import load_settings
-from watcher.notify import RecordingNotifier
+from watcher.notify.transport import RecordingNotifier
 from watcher.store import repo
 from watcher.store.tables import EventRow, NotificationRow, ShipmentRow
 
@@ -172,7 +172,7 @@ def test_failed_send_is_retried_then_delivered_once(make_config, replay_dir: Pat
 
 
 def test_a_tick_works_through_a_backlog_larger_than_one_cycle(make_config, replay_dir: Path, clock: FrozenClock) -> None:
-    from watcher.daemon import Daemon
+    from watcher.service.daemon import Daemon
 
     numbers = [f"LP0012345678901{i}" for i in range(5)]
     body = "[polling]\nmax_shipments_per_cycle = 2\n" + "".join(

@@ -6,11 +6,11 @@ import asyncio
 import json
 from pathlib import Path
 
-from watcher.app import App
-from watcher.cli import main
-from watcher.clock import FrozenClock
+from watcher.service.app import App
+from watcher.cli.main import main
+from watcher.domain.clock import FrozenClock
 from watcher.config import load_settings
-from watcher.notify import RecordingNotifier
+from watcher.notify.transport import RecordingNotifier
 from watcher.store import repo
 from tests.support import T0, write_replay
 

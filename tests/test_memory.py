@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from watcher import memory
+from watcher.service import memory
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc", reason="glibc only")
@@ -22,7 +22,7 @@ def test_release_freed_memory_is_a_no_op_without_malloc_trim(monkeypatch: pytest
 
 
 def test_every_cycle_releases_freed_memory(monkeypatch: pytest.MonkeyPatch, make_config) -> None:
-    from watcher.app import App
+    from watcher.service.app import App
     from watcher.config import load_settings
 
     calls = []

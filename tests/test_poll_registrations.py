@@ -9,11 +9,11 @@ import httpx
 import respx
 
 from tests.support import T0
-from watcher.app import App
-from watcher.clock import FrozenClock
+from watcher.service.app import App
+from watcher.domain.clock import FrozenClock
 from watcher.config import load_settings
-from watcher.models import ProviderEvent
-from watcher.notify import RecordingNotifier
+from watcher.domain.models import ProviderEvent
+from watcher.notify.transport import RecordingNotifier
 from watcher.store import repo
 
 OLD, NEW, OTHER = "LP00123456789012", "LP00000000000777", "LP00000000000888"

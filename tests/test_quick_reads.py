@@ -1,4 +1,4 @@
-"""`watcher list` and `watcher status` read through `store/reader.py` (plain SQL, `sqlite3` on SQLite).
+"""`watcher list` and `watcher status` read through `store/quickread.py` (plain SQL, `sqlite3` on SQLite).
 
 The reader must say exactly what the ORM says: these tests fill a database through the ORM and
 compare the reader's lines, records and outbox summary with the ORM-based definitions.
@@ -19,13 +19,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.support import T0
-from watcher.app import App, database_url
-from watcher.cli import main
+from watcher.service.app import App, database_url
+from watcher.cli.main import main
 from watcher.config import load_settings
-from watcher.notify import RecordingNotifier
-from watcher.outbox import outbox_summary
-from watcher.render import LIST_HEADER, shipment_json, shipment_record
-from watcher.store import db, reader, repo
+from watcher.notify.transport import RecordingNotifier
+from watcher.notify.outbox import outbox_summary
+from watcher.cli.render import LIST_HEADER, shipment_json, shipment_record
+from watcher.store import db, quickread, repo
 from watcher.store.tables import NotificationRow, ShipmentRow
 
 NOW = T0 + timedelta(days=20)
@@ -128,7 +128,7 @@ def test_list_of_nothing(make_config: Any, capsys: pytest.CaptureFixture[str]) -
 
 def test_list_streams_in_chunks(config: Path, app: App, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     text, records = expected_listing(app, include_archived=True)
-    monkeypatch.setattr(reader, "CHUNK", 2)
+    monkeypatch.setattr(quickread, "CHUNK", 2)
     assert run(capsys, "list", "--config", str(config), "--all") == (0, text)
     assert json.loads(run(capsys, "list", "--config", str(config), "--all", "--json")[1]) == records
 
@@ -136,10 +136,10 @@ def test_list_streams_in_chunks(config: Path, app: App, capsys: pytest.CaptureFi
 def test_list_and_status_do_not_import_sqlalchemy(config: Path) -> None:
     """The point of the reader: start-up without SQLAlchemy, the app, httpx clients or apprise."""
     probe = (
-        "import sys\nfrom watcher.cli import main\n"
+        "import sys\nfrom watcher.cli.main import main\n"
         f"for argv in (['list', '--config', {str(config)!r}], ['status', '--config', {str(config)!r}]):\n"
         "    main(argv)\n"
-        "print(sorted(m for m in ('sqlalchemy', 'alembic', 'watcher.app', 'watcher.store.tables', 'apprise', 'httpx') if m in sys.modules))\n"
+        "print(sorted(m for m in ('sqlalchemy', 'alembic', 'watcher.service.app', 'watcher.store.tables', 'apprise', 'httpx') if m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "[]"
@@ -153,18 +153,18 @@ def test_an_older_schema_is_migrated_first(make_config: Any, capsys: pytest.Capt
     engine.dispose()
     assert run(capsys, "list", "--config", str(config)) == (0, EMPTY)
     path = db.sqlite_path(url)
-    assert path is not None and reader.sqlite_revisions(path) == [db.script_head()]
+    assert path is not None and quickread.sqlite_revisions(path) == [db.script_head()]
 
 
 def test_reader_values_match_the_orm_types() -> None:
     for moment in (T0, T0 + timedelta(microseconds=1), T0 + timedelta(microseconds=120000)):
-        stored = reader.sqlite_params({"t": moment})["t"]
-        assert reader.when(stored) == moment
-        assert reader.iso_time(stored) == reader.iso_time(moment) == moment.isoformat().replace("+00:00", "Z")
-    assert reader.iso_time("2026-11-01 12:00:00") == "2026-11-01T12:00:00Z"  # other text forms still parse
-    assert reader.iso_time(None) is None and reader.when(None) is None
-    assert reader.iso_day("2026-10-01") == reader.iso_day(date(2026, 10, 1)) == "2026-10-01"
-    assert [reader.json_value(v) for v in (None, "null", "[]", '["a"]', ["b"])] == [None, None, [], ["a"], ["b"]]
+        stored = quickread.sqlite_params({"t": moment})["t"]
+        assert quickread.when(stored) == moment
+        assert quickread.iso_time(stored) == quickread.iso_time(moment) == moment.isoformat().replace("+00:00", "Z")
+    assert quickread.iso_time("2026-11-01 12:00:00") == "2026-11-01T12:00:00Z"  # other text forms still parse
+    assert quickread.iso_time(None) is None and quickread.when(None) is None
+    assert quickread.iso_day("2026-10-01") == quickread.iso_day(date(2026, 10, 1)) == "2026-10-01"
+    assert [quickread.json_value(v) for v in (None, "null", "[]", '["a"]', ["b"])] == [None, None, [], ["a"], ["b"]]
 
 
 def test_shipment_record_of_an_empty_row() -> None:
@@ -216,8 +216,8 @@ def test_outbox_summary_matches_the_outbox_module(app: App) -> None:
         gave_up = session.scalar(select(func.count()).select_from(NotificationRow).where(NotificationRow.failed_at >= since))
     path = db.sqlite_path(database_url(app.settings))
     assert path is not None
-    with reader.open_sqlite(path) as database:
-        found = reader.outbox_summary(database, NOW, gave_up_since=since)
+    with quickread.open_sqlite(path) as database:
+        found = quickread.outbox_summary(database, NOW, gave_up_since=since)
     assert (found.pop("oldest_due_at"), found.pop("gave_up")) == (oldest_due, gave_up) == (NOW - 3 * timedelta(hours=1), 1)
     assert found == expected
     assert list(found["targets"]) == ["default", "mail", "phone"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from watcher.cli import main
+from watcher.cli.main import main
 
 SCENARIOS = sorted(p for p in (Path(__file__).parent / "scenarios").iterdir() if (p / "expected.json").is_file())
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
-from watcher.errors import ConfigError, InputError
+from watcher.domain.errors import ConfigError, InputError
 
 DEFAULT_MARKETPLACE = "aliexpress"
 CONFIG_FILENAME = "watcher.toml"
@@ -57,7 +57,7 @@ class ShipmentConfig(_Strict):
     @field_validator("tracking_number")
     @classmethod
     def _normalize(cls, value: str) -> str:
-        from watcher.numbers import normalize_tracking_number
+        from watcher.domain.numbers import normalize_tracking_number
 
         try:
             return normalize_tracking_number(value)
@@ -228,7 +228,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # Environment beats systemd credentials, which beat the file (it arrives as init kwargs).
-        from watcher.credentials import CredentialsSource
+        from watcher.service.credentials import CredentialsSource
 
         return (env_settings, CredentialsSource(settings_cls), file_secret_settings, init_settings)
 
@@ -331,7 +331,7 @@ def validate_references(settings: Settings, where: str) -> None:
     """Check names that point elsewhere: providers and marketplace profiles."""
     from importlib.metadata import entry_points
 
-    from watcher.providers import GROUP, available_providers, provider_config
+    from watcher.providers.registry import GROUP, available_providers, provider_config
 
     # Read the installed packages' entry points once, not once per lookup (start-up time).
     points = list(entry_points(group=GROUP))

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from watcher.clock import FrozenClock
+from watcher.domain.clock import FrozenClock
 
 
 def free_port() -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from watcher.messages import (
+from watcher.notify.messages import (
     AlertFacts,
     DigestItem,
     EventLine,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from watcher.config import DigestConfig, QuietHoursConfig
-from watcher.outbox import Route, Router, State, is_escalation, quiet_end, reminder_due, schedule
+from watcher.notify.outbox import Route, Router, State, is_escalation, quiet_end, reminder_due, schedule
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NIGHT = QuietHoursConfig(start=time(22), end=time(7))
@@ -121,9 +121,9 @@ def test_a_message_waiting_for_morning_is_dropped_when_the_problem_goes_away(mak
     import asyncio
 
     from tests.support import write_replay
-    from watcher.app import App
-    from watcher.notify import RecordingNotifier
-    from watcher.outbox import outbox_summary
+    from watcher.service.app import App
+    from watcher.notify.transport import RecordingNotifier
+    from watcher.notify.outbox import outbox_summary
 
     events = [
         {"time": "2026-10-02T08:00:00+08:00", "description": "Accepted by carrier", "location": "Shenzhen, CN"},
@@ -168,10 +168,10 @@ def test_outbox_summary_per_target(make_config, clock) -> None:
     """What `watcher status` shows: pending, due, retrying, failed, oldest age, last error."""
     from datetime import timedelta
 
-    from watcher.app import App
+    from watcher.service.app import App
     from watcher.config import load_settings
-    from watcher.notify import RecordingNotifier
-    from watcher.outbox import outbox_summary
+    from watcher.notify.transport import RecordingNotifier
+    from watcher.notify.outbox import outbox_summary
     from watcher.store import repo
     from watcher.store.tables import NotificationRow
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.notify.conftest import Hook
-from watcher.cli import main
+from watcher.cli.main import main
 from watcher.config import Settings, load_settings
-from watcher.notify import AppriseNotifier, TargetSpec, fingerprint, notifier_for, target_specs
+from watcher.notify.transport import AppriseNotifier, TargetSpec, fingerprint, notifier_for, target_specs
 
 
 def test_legacy_urls_are_the_default_target() -> None:

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from tests.test_quick_reads import NOW, expected_listing, fill, fill_outbox, run
-from watcher.app import App
-from watcher.cli import main
+from watcher.service.app import App
+from watcher.cli.main import main
 from watcher.config import load_settings
-from watcher.notify import RecordingNotifier
-from watcher.outbox import outbox_summary
-from watcher.store import reader
+from watcher.notify.transport import RecordingNotifier
+from watcher.notify.outbox import outbox_summary
+from watcher.store import quickread
 
 pytestmark = pytest.mark.postgres
 
@@ -37,7 +37,7 @@ def test_list_and_status_read_postgresql(pg_url: str, make_config: Any, capsys: 
         with app.sessions() as session:
             expected = outbox_summary(session, NOW)
         with app.engine.connect() as connection:
-            found = reader.outbox_summary(reader.SqlAlchemyDatabase(connection), NOW, gave_up_since=since)
+            found = quickread.outbox_summary(quickread.SqlAlchemyDatabase(connection), NOW, gave_up_since=since)
         assert (found.pop("oldest_due_at"), found.pop("gave_up")) == (NOW - timedelta(hours=3), 1)
         assert found == expected
     finally:

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import respx
 
-from watcher.models import Status
+from watcher.domain.models import Status
 from watcher.providers.aftership import AfterShipProvider, endpoint_key, parse_tracking
 
 from .conftest import SECRET, load, make

@@ -10,8 +10,8 @@ import httpx
 import pytest
 import respx
 
-from watcher.errors import ProviderUnavailable
-from watcher.models import Status
+from watcher.domain.errors import ProviderUnavailable
+from watcher.domain.models import Status
 from watcher.providers.cainiao import CainiaoProvider, parse_module
 
 from .conftest import load, make

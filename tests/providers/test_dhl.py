@@ -10,8 +10,8 @@ import httpx
 import pytest
 import respx
 
-from watcher.errors import ProviderResponseError
-from watcher.models import Status
+from watcher.domain.errors import ProviderResponseError
+from watcher.domain.models import Status
 from watcher.providers.dhl import DhlProvider, build_params, parse_shipments
 
 from .conftest import SECRET, load, make

@@ -10,7 +10,7 @@ import httpx
 import pytest
 import respx
 
-from watcher.errors import (
+from watcher.domain.errors import (
     ProviderAuthError,
     ProviderRateLimited,
     ProviderResponseError,

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from watcher.models import Status
+from watcher.domain.models import Status
 from watcher.providers import aftership, cainiao, dhl, seventeentrack
 from watcher.providers.mapping import (
     AFTERSHIP_SUBTAG_MAP,

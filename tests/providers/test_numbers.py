@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from watcher.errors import InputError
-from watcher.numbers import default_provider_for, normalize_tracking_number, s10_check_digit
+from watcher.domain.errors import InputError
+from watcher.domain.numbers import default_provider_for, normalize_tracking_number, s10_check_digit
 
 
 def test_s10_worked_example() -> None:

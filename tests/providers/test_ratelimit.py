@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from watcher.errors import ProviderRateLimited
+from watcher.domain.errors import ProviderRateLimited
 from watcher.providers.ratelimit import DAY, RateLimiter
 
 

@@ -14,9 +14,9 @@ import httpx
 import pytest
 import respx
 
-from watcher.errors import ConfigError
-from watcher.models import Status
-from watcher.providers import (
+from watcher.domain.errors import ConfigError
+from watcher.domain.models import Status
+from watcher.providers.registry import (
     BUILTINS,
     available_providers,
     discover,

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from watcher.errors import (
+from watcher.domain.errors import (
     ProviderAuthError,
     ProviderRateLimited,
     ProviderResponseError,

@@ -11,8 +11,8 @@ import httpx
 import pytest
 import respx
 
-from watcher.errors import ProviderAuthError, ProviderResponseError, ProviderUnavailable
-from watcher.models import Status
+from watcher.domain.errors import ProviderAuthError, ProviderResponseError, ProviderUnavailable
+from watcher.domain.models import Status
 from watcher.providers.seventeentrack import (
     SeventeenTrackProvider,
     parse_envelope,

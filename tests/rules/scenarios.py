@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from watcher.classify import classify_text
-from watcher.models import Destination, ProviderEvent, ShipmentView, Status, StoredEvent, Timeline
+from watcher.timeline.classify import classify_text
+from watcher.domain.models import Destination, ProviderEvent, ShipmentView, Status, StoredEvent, Timeline
 from watcher.rules import Evaluation, RuleContext, evaluate, resolve_profile
-from watcher.timeline import build_timeline, resolve_time
+from watcher.timeline.build import build_timeline, resolve_time
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from watcher.config import Settings
-from watcher.errors import ConfigError
-from watcher.models import ShipmentView
+from watcher.domain.errors import ConfigError
+from watcher.domain.models import ShipmentView
 from watcher.rules import (
     BUILTIN_PROFILES,
     Profile,

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from watcher.models import (
+from watcher.domain.models import (
     Action,
     Alert,
     Destination,

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.service.claimkit import claims_are_exclusive_and_leases_expire, orphans_of_dead_local_processes_are_released
-from watcher.errors import StoreError
+from watcher.domain.errors import StoreError
 from watcher.store import claims, db
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from watcher.sdnotify import SystemdNotifier, socket_address, watchdog_interval
+from watcher.service.sdnotify import SystemdNotifier, socket_address, watchdog_interval
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from tests.service.daemonkit import number, write_replay
-from watcher.app import App
-from watcher.cli import main
+from watcher.service.app import App
+from watcher.cli.main import main
 from watcher.config import load_settings
-from watcher.notify import RecordingNotifier
+from watcher.notify.transport import RecordingNotifier
 
 SECRET = "hunter2-secret"
 
@@ -69,9 +69,9 @@ def test_status_reports_a_live_daemon(make_config: Any, tmp_path: Path, capsys: 
 
 
 def test_stale_heartbeat_and_paused_provider_are_problems(make_config: Any, tmp_path: Path) -> None:
-    from watcher.status import collect
+    from watcher.service.status_report import collect
     from watcher.store import repo
-    from watcher.store.reader import open_sqlite
+    from watcher.store.quickread import open_sqlite
 
     config = prepare(make_config, tmp_path, daemon=True)
     settings = load_settings(config)

@@ -6,10 +6,10 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from watcher.app import App
+from watcher.service.app import App
 from watcher.config import load_settings
-from watcher.daemon import Daemon
-from watcher.notify import RecordingNotifier
+from watcher.service.daemon import Daemon
+from watcher.notify.transport import RecordingNotifier
 
 
 class FakeClock:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.timeline.timeline_helpers import load
-from watcher.classify import Classification, classify_text, normalize_text
-from watcher.models import Status
+from watcher.timeline.classify import Classification, classify_text, normalize_text
+from watcher.domain.models import Status
 
 TABLE = load("classify.json")
 LANGUAGES = ("en", "zh", "es", "fr", "de", "pt", "it", "nl", "pl", "ru")

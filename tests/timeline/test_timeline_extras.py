@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from watcher.models import DeliveryEstimate, Milestones, Status, StoredEvent
-from watcher.timeline import (
+from watcher.domain.models import DeliveryEstimate, Milestones, Status, StoredEvent
+from watcher.timeline.build import (
     STATUS_STAGE,
     build_timeline,
     canonical,

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.timeline.timeline_helpers import rebuild
-from watcher.models import Status, StoredEvent
-from watcher.timeline import build_timeline
+from watcher.domain.models import Status, StoredEvent
+from watcher.timeline.build import build_timeline
 
 T0 = datetime(2026, 10, 12, 8, 0, tzinfo=UTC)
 

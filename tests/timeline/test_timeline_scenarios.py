@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from tests.timeline.timeline_helpers import load, minute, scenario_files, stored_events, summary
-from watcher.models import Milestones
-from watcher.timeline import build_timeline, follow_on_numbers_from_text
+from watcher.domain.models import Milestones
+from watcher.timeline.build import build_timeline, follow_on_numbers_from_text
 
 
 @pytest.fixture(params=scenario_files())

@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from watcher.errors import ProviderResponseError
-from watcher.models import ProviderEvent, TrackingResult
+from watcher.domain.errors import ProviderResponseError
+from watcher.domain.models import ProviderEvent, TrackingResult
 from watcher.providers.base import (
     HttpProvider,
     ProviderConfig,

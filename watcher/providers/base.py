@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, runtime_chec
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from watcher.errors import (
+from watcher.domain.errors import (
     ProviderAuthError,
     ProviderRateLimited,
     ProviderResponseError,
     ProviderUnavailable,
 )
-from watcher.models import TrackingResult
+from watcher.domain.models import TrackingResult
 from watcher.providers.ratelimit import RateLimiter
 
 if TYPE_CHECKING:

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from watcher.errors import ProviderUnavailable
-from watcher.models import ProviderEvent, TrackingResult
+from watcher.domain.errors import ProviderUnavailable
+from watcher.domain.models import ProviderEvent, TrackingResult
 from watcher.providers.base import HttpProvider, ProviderConfig, as_dict, as_list, text
 from watcher.providers.mapping import CAINIAO_ACTION_MAP, lookup
 

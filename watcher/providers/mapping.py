@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from watcher.models import Status
+from watcher.domain.models import Status
 
 Mapped = tuple[Status | None, str | None]
 

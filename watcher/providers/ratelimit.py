@@ -25,7 +25,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from watcher.errors import ProviderRateLimited
+from watcher.domain.errors import ProviderRateLimited
 
 DAY = 86_400.0
 #: Clock arithmetic rounds: a send this close to its earliest time counts as on time.

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field
 
-from watcher.errors import ProviderResponseError
-from watcher.models import ProviderEvent, Status, TrackingResult
+from watcher.domain.errors import ProviderResponseError
+from watcher.domain.models import ProviderEvent, Status, TrackingResult
 from watcher.providers.base import ProviderConfig
 
 if TYPE_CHECKING:

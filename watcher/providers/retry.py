@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
-from watcher.errors import ProviderRateLimited, ProviderUnavailable
+from watcher.domain.errors import ProviderRateLimited, ProviderUnavailable
 
 T = TypeVar("T")
 

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field
 
-from watcher.errors import (
+from watcher.domain.errors import (
     ProviderAuthError,
     ProviderRateLimited,
     ProviderResponseError,
     ProviderUnavailable,
 )
-from watcher.models import ProviderEvent, TrackingResult
+from watcher.domain.models import ProviderEvent, TrackingResult
 from watcher.providers.base import (
     HttpProvider,
     ProviderConfig,

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from watcher.models import Alert
+from watcher.domain.models import Alert
 from watcher.rules.base import Rule, RuleContext, deadline_for
 from watcher.rules.customs import CustomsRule
 from watcher.rules.deadline import DeadlineRule
@@ -19,7 +19,7 @@ from watcher.rules.delivery import DeliveredRule, NotReceivedRule
 from watcher.rules.profiles import BUILTIN_PROFILES, Profile, resolve_profile, validate_profiles
 from watcher.rules.shipping import NotShippedRule
 from watcher.rules.stall import StallRule
-from watcher.rules.status import DeliveryFailedRule, ExceptionRule, ReturningRule
+from watcher.rules.trouble import DeliveryFailedRule, ExceptionRule, ReturningRule
 
 __all__ = [
     "BUILTIN_PROFILES",

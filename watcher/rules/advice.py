@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from watcher.models import Action, Alert, Severity, ShipmentView, Timeline
+from watcher.domain.models import Action, Alert, Severity, ShipmentView, Timeline
 from watcher.rules.base import deadline_for, last_dispute_day
 from watcher.rules.evidence import evidence_checklist, evidence_items
 from watcher.rules.profiles import Profile

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from watcher.models import Action, Alert, Severity, Status
+from watcher.domain.models import Action, Alert, Severity, Status
 from watcher.rules.base import (
     RuleContext,
     by_when,

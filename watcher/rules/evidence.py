@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from watcher.models import ShipmentView
+from watcher.domain.models import ShipmentView
 
 # Item names are stable: `render_advice` marks the ones watcher already holds by these prefixes.
 ORDER_NUMBER = "order number"

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from watcher.errors import ConfigError
+from watcher.domain.errors import ConfigError
 
 if TYPE_CHECKING:
     from watcher.config import Settings
-    from watcher.models import ShipmentView
+    from watcher.domain.models import ShipmentView
 
 
 class Profile(BaseModel):

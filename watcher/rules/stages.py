@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from watcher.models import Status, Timeline
+from watcher.domain.models import Status, Timeline
 from watcher.rules.profiles import Profile
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from watcher.models import Action, Alert, Severity
+from watcher.domain.models import Action, Alert, Severity
 from watcher.rules.base import (
     RuleContext,
     by_when,

@@ -30,7 +30,7 @@ from sqlalchemy import Engine, or_, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from watcher.errors import StoreError
+from watcher.domain.errors import StoreError
 from watcher.store.db import is_postgres, sqlite_path
 from watcher.store.tables import NotificationRow, ShipmentRow
 

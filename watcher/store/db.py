@@ -1,7 +1,7 @@
 """Engine, sessions and migrations. SQLite (WAL) by default, PostgreSQL (psycopg 3) for several instances.
 
 SQLAlchemy is imported inside the functions that use it: `watcher list` and `watcher status`
-read SQLite through `sqlite3` (`store/reader.py`) and use only the plain helpers here.
+read SQLite through `sqlite3` (`store/quickread.py`) and use only the plain helpers here.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from watcher.errors import StoreError
+from watcher.domain.errors import StoreError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 #: SQLite URLs that SQLAlchemy renders back unchanged (no quoting), so they can be shown as they are.
 _PLAIN_SQLITE_URL = re.compile(r"sqlite:///[A-Za-z0-9+\-./_~ ]+")
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: pg_advisory_xact_lock key that serializes migrations when several instances start at once.
 MIGRATION_LOCK_KEY = 0x77617463  # "watc"
 
@@ -34,7 +34,7 @@ def default_sqlite_url(state_dir: Path) -> str:
 def settings_url(settings: Settings) -> str:
     """The database URL the settings select (`database_url`, else SQLite in the state directory).
 
-    The same rule as `watcher.app.database_url`, without importing the app (and SQLAlchemy).
+    The same rule as `watcher.service.app.database_url`, without importing the app (and SQLAlchemy).
     """
     if settings.database_url is not None:
         return settings.database_url.get_secret_value()

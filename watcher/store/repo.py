@@ -15,8 +15,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from watcher.config import ShipmentConfig
-from watcher.errors import InputError
-from watcher.models import (
+from watcher.domain.errors import InputError
+from watcher.domain.models import (
     Alert,
     DeliveryEstimate,
     Destination,
@@ -280,7 +280,7 @@ def to_event_row(shipment_id: int, tracking_number: str, provider: str, event: P
 def event_values(shipment_id: int, tracking_number: str, provider: str, event: ProviderEvent, now: datetime) -> dict[str, Any]:
     """The `events` columns of a provider event: time resolved to UTC, status classified."""
     # Imported here: their regex tables cost ~0.1 s at start-up, which `watcher list` never needs.
-    from watcher.timeline import resolve_time
+    from watcher.timeline.build import resolve_time
 
     time, assumption = resolve_time(event)
     fingerprint = event_fingerprint(tracking_number, provider, time, event.description, event.location)
@@ -294,7 +294,7 @@ def _event_columns(
     """`event_values` once the time is resolved and the fingerprint known."""
     status, substatus, unclassified = event.status, event.substatus, False
     if status is None:
-        from watcher.classify import classify_text
+        from watcher.timeline.classify import classify_text
 
         found = classify_text(event.description)
         status, unclassified = found.status, not found.matched
@@ -378,7 +378,7 @@ def store_events_many(
     so a re-poll of known events only computes fingerprints: no classifying, no insert. The
     insert still says ON CONFLICT DO NOTHING (another instance may store the same report).
     """
-    from watcher.timeline import resolve_time
+    from watcher.timeline.build import resolve_time
 
     counts = [0] * len(items)
     if not items:
@@ -487,7 +487,7 @@ def _sqlite_event_columns(
     status, substatus, unclassified = event.status, event.substatus, 0
     if status is None:
         # Imported only here: an import statement per event costs ~1 us.
-        from watcher.classify import classify_text
+        from watcher.timeline.classify import classify_text
 
         found = classify_text(event.description)
         status, unclassified = found.status, 0 if found.matched else 1

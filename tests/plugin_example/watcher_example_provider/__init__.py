@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from watcher.models import ProviderEvent, Status, TrackingResult
+from watcher.domain.models import ProviderEvent, Status, TrackingResult
 from watcher.providers.base import HttpProvider, ProviderConfig, as_list, parse_datetime
 
 #: The example API's status words mapped to watcher's vocabulary (unknown -> None).

@@ -15,7 +15,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from watcher.models import TrackingResult
+from watcher.domain.models import TrackingResult
 from watcher.providers.replay import ReplayProvider
 
 

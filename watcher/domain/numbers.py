@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from watcher.errors import InputError
+from watcher.domain.errors import InputError
 
 #: Weights of the UPU S10 check digit over the 8 serial digits.
 S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)

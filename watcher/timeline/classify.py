@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from watcher.models import Status
+from watcher.domain.models import Status
 
 __all__ = ["Classification", "classify_text", "normalize_text"]
 

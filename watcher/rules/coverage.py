@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from watcher.models import PRE_SHIPMENT_STATUSES, Action, Alert, Severity, StoredEvent
+from watcher.domain.models import PRE_SHIPMENT_STATUSES, Action, Alert, Severity, StoredEvent
 
 #: A provider that still has no event this long after the parcel's first carrier scan
 #: (elsewhere) is not going to find it by itself: wrong carrier, wrong number, or no coverage.

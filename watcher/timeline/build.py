@@ -31,8 +31,8 @@ from functools import lru_cache
 from operator import attrgetter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from watcher.classify import normalize_text
-from watcher.models import (
+from watcher.timeline.classify import normalize_text
+from watcher.domain.models import (
     DeliveryEstimate,
     EventSource,
     Milestones,

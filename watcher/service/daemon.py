@@ -18,9 +18,9 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from watcher.app import App, database_url
-from watcher.errors import ConfigError, WatcherError
-from watcher.sdnotify import SystemdNotifier
+from watcher.service.app import App, database_url
+from watcher.domain.errors import ConfigError, WatcherError
+from watcher.service.sdnotify import SystemdNotifier
 from watcher.store import claims
 
 _LOGGER = logging.getLogger(__name__)
@@ -161,7 +161,7 @@ class Daemon:
     async def reload(self) -> bool:
         """Load the config file again and switch to it; a bad file leaves the old one running."""
         from watcher.config import load_settings
-        from watcher.logs import setup_logging
+        from watcher.service.logs import setup_logging
 
         self.systemd.reloading()
         old = self.app.settings

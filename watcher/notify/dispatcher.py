@@ -22,14 +22,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
-from watcher.messages import DigestItem, render_digest, render_test
-from watcher.notify import Delivery, Notifier
-from watcher.outbox import Route, Router, after_quiet, enqueue_reminders
+from watcher.notify.messages import DigestItem, render_digest, render_test
+from watcher.notify.transport import Delivery, Notifier
+from watcher.notify.outbox import Route, Router, after_quiet, enqueue_reminders
 from watcher.store import claims
 from watcher.store.tables import NotificationRow
 
 if TYPE_CHECKING:
-    from watcher.app import App
+    from watcher.service.app import App
 
 _LOGGER = logging.getLogger(__name__)
 

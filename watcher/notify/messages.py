@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from watcher.models import Action
+from watcher.domain.models import Action
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ class DigestItem:
 @cache
 def _builtin_template(name: str) -> str:
     """A template shipped with watcher (read once per process: a router lives for one cycle)."""
-    return resources.files("watcher").joinpath("templates", name).read_text(encoding="utf-8")
+    return resources.files("watcher.notify").joinpath("templates", name).read_text(encoding="utf-8")
 
 
 class Templates:

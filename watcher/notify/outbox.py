@@ -24,8 +24,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from watcher.messages import AlertFacts, EventLine, Rendered, Templates, render_alert
-from watcher.models import Severity, Timeline
+from watcher.notify.messages import AlertFacts, EventLine, Rendered, Templates, render_alert
+from watcher.domain.models import Severity, Timeline
 from watcher.store import claims, repo
 from watcher.store.tables import AlertRow, NotificationRow, ShipmentRow
 
@@ -109,7 +109,7 @@ class Router(Sequence[str]):
     @classmethod
     def from_settings(cls, settings: Settings, names: Sequence[str] | None = None) -> Router:
         """Routes for `names` (default: every configured target), configured or all-accepting."""
-        from watcher.notify import target_specs
+        from watcher.notify.transport import target_specs
 
         configs = settings.notify.targets
         wanted = list(names) if names is not None else list(target_specs(settings))
@@ -308,7 +308,7 @@ def timeline_of(session: Session, shipment: ShipmentRow | None) -> Timeline | No
     """The shipment's timeline, rebuilt from stored events (for reminders)."""
     if shipment is None:
         return None
-    from watcher.timeline import build_timeline
+    from watcher.timeline.build import build_timeline
 
     return build_timeline(repo.stored_events(session, shipment.id), destination_country=shipment.dest_country)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from watcher.errors import ProviderError
+from watcher.domain.errors import ProviderError
 from watcher.store import repo
 
 if TYPE_CHECKING:
-    from watcher.app import App
+    from watcher.service.app import App
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -41,8 +41,8 @@ async def refresh_quotas(app: App) -> None:
 
 def provider_health(app: App) -> list[dict[str, Any]]:
     """One row per known provider: configured or not, last success/error, paused, quota."""
-    from watcher.providers import available_providers
-    from watcher.render import iso
+    from watcher.providers.registry import available_providers
+    from watcher.cli.render import iso
 
     now = app.clock.now()
     configured = configured_providers(app)

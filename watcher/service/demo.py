@@ -9,15 +9,15 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from watcher.app import App
-from watcher.clock import FrozenClock
+from watcher.service.app import App
+from watcher.domain.clock import FrozenClock
 from watcher.config import load_settings
-from watcher.errors import ConfigError
-from watcher.logs import setup_logging
-from watcher.notify import RecordingNotifier
-from watcher.render import alert_json, alert_text, shipment_text
+from watcher.domain.errors import ConfigError
+from watcher.service.logs import setup_logging
+from watcher.notify.transport import RecordingNotifier
+from watcher.cli.render import alert_json, alert_text, shipment_text
 from watcher.store import repo
-from watcher.timeline import build_timeline
+from watcher.timeline.build import build_timeline
 
 #: The demo's events are fixed, so its "now" is too: same result on any day.
 DEMO_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -26,8 +26,8 @@ DEMO_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 def demo_config() -> Path:
     """The demo config: from the source tree, or from the installed package data."""
     candidates = (
-        Path(__file__).resolve().parent.parent / "config" / "demo" / "watcher.toml",
-        Path(__file__).resolve().parent / "_demo" / "watcher.toml",
+        Path(__file__).resolve().parents[2] / "config" / "demo" / "watcher.toml",
+        Path(__file__).resolve().parents[1] / "_demo" / "watcher.toml",
     )
     for path in candidates:
         if path.is_file():

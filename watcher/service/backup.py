@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from watcher.errors import InputError, StoreError
+from watcher.domain.errors import InputError, StoreError
 from watcher.store import db
 from watcher.store.tables import (
     AlertRow,

@@ -20,20 +20,20 @@ import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
-from watcher.errors import (
+from watcher.domain.errors import (
     ProviderAuthError,
     ProviderError,
     ProviderRateLimited,
     ProviderUnavailable,
 )
-from watcher.models import Status, TrackingResult
-from watcher.providers import load_provider_class, provider_config
+from watcher.domain.models import Status, TrackingResult
+from watcher.providers.registry import load_provider_class, provider_config
 from watcher.providers.base import RemembersNumbers, TrackingProvider
 from watcher.providers.retry import call_with_retry, next_poll_delay
-from watcher.schedule import hours, next_poll_at
+from watcher.service.schedule import hours, next_poll_at
 from watcher.store import claims, repo
 from watcher.store.tables import ShipmentRow
-from watcher.timeline import follow_on_numbers_from_text
+from watcher.timeline.build import follow_on_numbers_from_text
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def providers_for(row: Any, settings: Settings) -> list[str]:
     if row.providers:
         names = list(row.providers)
     else:
-        from watcher.numbers import default_provider_for
+        from watcher.domain.numbers import default_provider_for
 
         preferred = default_provider_for(row.tracking_number)
         names = list(settings.default_providers)

@@ -16,14 +16,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
-from watcher.coverage import not_found_alerts
-from watcher.models import Action, Alert, Severity, StoredEvent, Timeline
-from watcher.poller import AUTH_REASON_PREFIX, providers_for
+from watcher.rules.coverage import not_found_alerts
+from watcher.domain.models import Action, Alert, Severity, StoredEvent, Timeline
+from watcher.service.poller import AUTH_REASON_PREFIX, providers_for
 from watcher.rules import RuleContext, evaluate
 from watcher.rules.profiles import resolve_profile
 from watcher.store import repo
 from watcher.store.tables import AlertRow
-from watcher.timeline import build_timeline
+from watcher.timeline.build import build_timeline
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -180,6 +180,6 @@ def enqueue_for_change(
     timeline: Timeline | None,
 ) -> None:
     """Write the outbox rows an alert change deserves (the decisions live in watcher/outbox.py)."""
-    from watcher import outbox
+    from watcher.notify import outbox
 
     outbox.enqueue_for_change(session, change, now, targets=targets, timeline=timeline)

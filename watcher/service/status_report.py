@@ -11,11 +11,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from watcher.store import db, reader
+from watcher.store import db, quickread
 
 if TYPE_CHECKING:
     from watcher.config import Settings
-    from watcher.store.reader import Database, InstanceState, ProviderState
+    from watcher.store.quickread import Database, InstanceState, ProviderState
 
 #: An unsent notification due longer than this means delivery is stuck.
 OUTBOX_STUCK_AFTER = timedelta(hours=1)
@@ -76,7 +76,7 @@ class Health:
 def collect(database: Database, settings: Settings, now: datetime, *, url: str) -> Health:
     """Build the health report at `now` (a handful of aggregate queries: no row is loaded per shipment)."""
     stale = timedelta(seconds=settings.service.heartbeat_stale_seconds)
-    instances = [instance_health(row, now, stale) for row in reader.instances(database)]
+    instances = [instance_health(row, now, stale) for row in quickread.instances(database)]
     running = [i for i in instances if i.running]
     cycles = [i.last_cycle_at for i in instances if i.last_cycle_at]
     health = Health(
@@ -84,9 +84,9 @@ def collect(database: Database, settings: Settings, now: datetime, *, url: str) 
         daemon_running=bool(running),
         last_cycle_at=max(cycles) if cycles else None,
         instances=[i for i in instances if i.running or i.heartbeat_at >= now - timedelta(days=1)],
-        shipments=reader.status_counts(database),
-        open_alerts=reader.open_alert_count(database),
-        providers=[provider_health(state, now) for state in reader.provider_states(database)],
+        shipments=quickread.status_counts(database),
+        open_alerts=quickread.open_alert_count(database),
+        providers=[provider_health(state, now) for state in quickread.provider_states(database)],
         outbox=outbox_health(database, now),
         database=database_health(database, url),
     )
@@ -117,19 +117,19 @@ def provider_health(state: ProviderState, now: datetime) -> ProviderHealth:
 
 
 def outbox_health(database: Database, now: datetime) -> dict[str, Any]:
-    """The outbox backlog per target (as `watcher.outbox.outbox_summary`), the oldest due message, give-ups."""
-    summary = reader.outbox_summary(database, now, gave_up_since=now - timedelta(days=1))
+    """The outbox backlog per target (as `watcher.notify.outbox.outbox_summary`), the oldest due message, give-ups."""
+    summary = quickread.outbox_summary(database, now, gave_up_since=now - timedelta(days=1))
     summary["gave_up_last_day"] = summary.pop("gave_up")
     return summary
 
 
 def database_health(database: Database, url: str) -> dict[str, Any]:
     """Where the database is (password removed), its kind, size on disk and schema revision."""
-    revisions = reader.schema_revisions(database)
+    revisions = quickread.schema_revisions(database)
     return {
         "url": db.redact_url(url),
         "kind": database.dialect,
-        "size_bytes": reader.database_size(database),
+        "size_bytes": quickread.database_size(database),
         "revision": revisions[0] if len(revisions) == 1 else None,
     }
 

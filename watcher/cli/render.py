@@ -6,14 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from watcher.store.reader import iso_day, iso_time, json_value
+from watcher.store.quickread import iso_day, iso_time, json_value
 
 if TYPE_CHECKING:
     # Annotations only: `watcher list` renders without importing the ORM tables (SQLAlchemy).
-    from watcher.models import Timeline
+    from watcher.domain.models import Timeline
     from watcher.store.tables import AlertRow, ShipmentRow
 
-#: `watcher list`: the header above the lines of `reader.shipment_lines` (same widths).
+#: `watcher list`: the header above the lines of `quickread.shipment_lines` (same widths).
 LIST_HEADER = f"{'TRACKING':<22} {'STATUS':<21} {'LAST EVENT':<10}  LABEL"
 
 
@@ -83,7 +83,7 @@ def shipment_json(row: ShipmentRow, timeline: Timeline | None = None, legs: Sequ
 
 
 def shipment_record(values: Sequence[Any]) -> dict[str, Any]:
-    """`shipment_json` (without a timeline) of a row of `reader.RECORD_COLUMNS`, as the driver returns it."""
+    """`shipment_json` (without a timeline) of a row of `quickread.RECORD_COLUMNS`, as the driver returns it."""
     (number, label, marketplace, order_id, ordered_at, protection_ends, max_delivery_days, country, city, postcode,
      providers, status, substatus, last_event_at, next_poll_at, received_at, not_received_at, archived_at) = values
     return {

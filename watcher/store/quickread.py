@@ -321,7 +321,7 @@ _PENDING = "sent_at IS NULL AND failed_at IS NULL"
 
 
 def outbox_summary(database: Database, now: datetime, *, gave_up_since: datetime) -> dict[str, Any]:
-    """`watcher.outbox.outbox_summary` in plain SQL, plus what `watcher status` adds to it.
+    """`watcher.notify.outbox.outbox_summary` in plain SQL, plus what `watcher status` adds to it.
 
     Pending, failed, oldest pending age and last error, in total and per target; then
     `oldest_due_at` (the longest-waiting due message) and `gave_up` (messages given up on since
@@ -348,7 +348,7 @@ def outbox_summary(database: Database, now: datetime, *, gave_up_since: datetime
     for row in database.execute(query, {"now": now, "since": gave_up_since}).fetchall():
         target, sent, failed, pending, due, retrying, oldest, next_due, last_sent, due_since, given_up = row
         oldest_at = when(oldest)
-        # The keys and order of watcher.outbox.TargetSummary.
+        # The keys and order of watcher.notify.outbox.TargetSummary.
         targets[target] = {
             "pending": pending, "due": due, "retrying": retrying, "failed": failed, "sent": sent,
             "oldest_pending_age_seconds": (now - oldest_at).total_seconds() if oldest_at else None,

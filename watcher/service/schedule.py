@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from watcher.config import PollingConfig
-from watcher.models import PRE_SHIPMENT_STATUSES, Status
+from watcher.domain.models import PRE_SHIPMENT_STATUSES, Status
 
 #: Statuses where the parcel is about to reach the owner: worth looking often.
 LAST_MILE = frozenset({Status.OUT_FOR_DELIVERY, Status.AVAILABLE_FOR_PICKUP, Status.ATTEMPT_FAILED})

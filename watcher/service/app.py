@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from watcher.clock import Clock, SystemClock
+from watcher.domain.clock import Clock, SystemClock
 from watcher.config import Settings, user_state_dir
 from watcher.store import claims, db, repo
 from watcher.store.tables import InstanceRow
@@ -26,11 +26,11 @@ if TYPE_CHECKING:
     # commands such as `watcher list` and `watcher status` start quickly.
     import httpx
 
-    from watcher.dispatcher import DispatchReport
-    from watcher.evaluator import EvaluationReport
-    from watcher.notify import Notifier
-    from watcher.outbox import Router
-    from watcher.poller import PollReport, ProviderPool
+    from watcher.notify.dispatcher import DispatchReport
+    from watcher.service.evaluator import EvaluationReport
+    from watcher.notify.transport import Notifier
+    from watcher.notify.outbox import Router
+    from watcher.service.poller import PollReport, ProviderPool
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -40,9 +40,9 @@ class CycleReport:
     """One pass of the main job: sync (optional), poll, evaluate, dispatch."""
 
     now: datetime
-    poll: PollReport = field(default_factory=lambda: _new("watcher.poller", "PollReport"))
-    evaluation: EvaluationReport = field(default_factory=lambda: _new("watcher.evaluator", "EvaluationReport"))
-    dispatch: DispatchReport = field(default_factory=lambda: _new("watcher.dispatcher", "DispatchReport"))
+    poll: PollReport = field(default_factory=lambda: _new("watcher.service.poller", "PollReport"))
+    evaluation: EvaluationReport = field(default_factory=lambda: _new("watcher.service.evaluator", "EvaluationReport"))
+    dispatch: DispatchReport = field(default_factory=lambda: _new("watcher.notify.dispatcher", "DispatchReport"))
 
 
 def _new(module: str, name: str) -> Any:
@@ -61,7 +61,7 @@ def database_url(settings: Settings) -> str:
 
 def notifier_from_settings(settings: Settings) -> Notifier:
     """The apprise notifier for `[notify.targets]` (and `[notify] urls` as the "default" target)."""
-    from watcher.notify import notifier_for
+    from watcher.notify.transport import notifier_for
 
     return notifier_for(settings)
 
@@ -109,7 +109,7 @@ class App:
     def providers(self) -> ProviderPool:
         """The provider adapters, built on first use."""
         if self._providers is None:
-            from watcher.poller import ProviderPool
+            from watcher.service.poller import ProviderPool
 
             self._providers = ProviderPool(self.settings, transports=self._transports)
         return self._providers
@@ -131,10 +131,10 @@ class App:
         self, *, force: bool = False, everything: bool = False, send: bool = True, poll: bool = True
     ) -> CycleReport:
         """Poll due shipments (all with `force`; none without `poll`), evaluate, deliver notifications."""
-        from watcher.dispatcher import dispatch_due
-        from watcher.evaluator import evaluate_due
-        from watcher.memory import release_freed_memory
-        from watcher.poller import poll_due
+        from watcher.notify.dispatcher import dispatch_due
+        from watcher.service.evaluator import evaluate_due
+        from watcher.service.memory import release_freed_memory
+        from watcher.service.poller import poll_due
 
         now = self.clock.now()
         report = CycleReport(now=now)
@@ -176,7 +176,7 @@ class App:
 
     def router(self) -> Router:
         """The notifier's targets with their routing rules (quiet hours, digests, filters)."""
-        from watcher.outbox import Router
+        from watcher.notify.outbox import Router
 
         return Router.from_settings(self.settings, self.notifier.targets())
 

@@ -16,12 +16,12 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from watcher.errors import ConfigError, InputError, StoreError, WatcherError
+from watcher.domain.errors import ConfigError, InputError, StoreError, WatcherError
 
 if TYPE_CHECKING:
-    from watcher.app import App
+    from watcher.service.app import App
     from watcher.config import Settings
-    from watcher.store.reader import Database
+    from watcher.store.quickread import Database
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -167,7 +167,7 @@ def _version() -> str:
 
 def load(args: argparse.Namespace) -> Settings:
     from watcher.config import load_settings
-    from watcher.logs import setup_logging
+    from watcher.service.logs import setup_logging
 
     settings = load_settings(args.config)
     setup_logging(settings.logging.level, settings.logging.format)
@@ -175,7 +175,7 @@ def load(args: argparse.Namespace) -> Settings:
 
 
 def open_app(settings: Settings, **kwargs: Any) -> App:
-    from watcher.app import App
+    from watcher.service.app import App
 
     return App(settings, **kwargs)
 
@@ -187,21 +187,21 @@ def read_database(settings: Settings) -> Iterator[Database]:
     A SQLite file already at the newest schema (the usual case) is read with `sqlite3`; anything
     else goes through `App` first, which creates or migrates the database, as every command does.
     """
-    from watcher.store import db, reader
+    from watcher.store import db, quickread
 
     url = db.settings_url(settings)
     path = db.sqlite_path(url)
-    if path is None or reader.sqlite_revisions(path) != [db.script_head()]:
+    if path is None or quickread.sqlite_revisions(path) != [db.script_head()]:
         app = open_app(settings)
         if path is None:
             try:
                 with app.engine.connect() as connection:
-                    yield reader.SqlAlchemyDatabase(connection)
+                    yield quickread.SqlAlchemyDatabase(connection)
             finally:
                 app.engine.dispose()
             return
         app.engine.dispose()
-    with reader.open_sqlite(path) as database:
+    with quickread.open_sqlite(path) as database:
         yield database
 
 
@@ -229,7 +229,7 @@ def parse_day(value: str | None, what: str) -> date | None:
 
 
 def normalize_number(raw: str) -> str:
-    from watcher.numbers import normalize_tracking_number
+    from watcher.domain.numbers import normalize_tracking_number
 
     return normalize_tracking_number(raw)
 
@@ -254,7 +254,7 @@ def print_json_lines(chunks: Iterable[list[str]]) -> None:
 
 
 def clock_for(args: argparse.Namespace, settings: Settings) -> Any:
-    from watcher.clock import FrozenClock, SystemClock
+    from watcher.domain.clock import FrozenClock, SystemClock
 
     now = getattr(args, "now", None)
     return FrozenClock(parse_when(now, "--now", settings)) if now else SystemClock()
@@ -264,7 +264,7 @@ def clock_for(args: argparse.Namespace, settings: Settings) -> Any:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from watcher.daemon import Daemon
+    from watcher.service.daemon import Daemon
 
     settings = load(args)
     app = open_app(settings)
@@ -276,8 +276,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from watcher.clock import SystemClock
-    from watcher.status import collect, render_text, to_json
+    from watcher.domain.clock import SystemClock
+    from watcher.service.status_report import collect, render_text, to_json
     from watcher.store.db import settings_url
 
     settings = load(args)
@@ -293,8 +293,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_db_backup(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from watcher.app import database_url
-    from watcher.backup import backup
+    from watcher.service.app import database_url
+    from watcher.service.backup import backup
 
     app = open_app(load(args))
     dest = Path(args.path).expanduser()
@@ -307,7 +307,7 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_db_export(args: argparse.Namespace) -> int:
-    from watcher.backup import export
+    from watcher.service.backup import export
 
     app = open_app(load(args))
     try:
@@ -320,7 +320,7 @@ def cmd_db_export(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from watcher.render import alert_json, alert_text
+    from watcher.cli.render import alert_json, alert_text
     from watcher.store import repo
 
     settings = load(args)
@@ -355,7 +355,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from watcher.config import DEFAULT_MARKETPLACE, ShipmentConfig, describe_validation_error
-    from watcher.providers import available_providers
+    from watcher.providers.registry import available_providers
     from watcher.store import repo
 
     number = normalize_number(args.tracking_number)
@@ -395,8 +395,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from watcher.render import LIST_HEADER
-    from watcher.store import reader
+    from watcher.cli.render import LIST_HEADER
+    from watcher.store import quickread
 
     settings = load(args)
     with read_database(settings) as database:
@@ -405,7 +405,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             print_json_lines(_shipment_json(database, include_archived=args.all, limit=args.limit))
             return EXIT_OK
         empty = True
-        for chunk in reader.shipment_lines(database, include_archived=args.all, limit=args.limit):
+        for chunk in quickread.shipment_lines(database, include_archived=args.all, limit=args.limit):
             if empty:
                 sys.stdout.write(LIST_HEADER + "\n")
                 empty = False
@@ -417,21 +417,21 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def _shipment_json(database: Database, *, include_archived: bool, limit: int | None) -> Iterator[list[str]]:
     """Each shipment's `list --json` item as JSON text, in chunks (made by SQLite where it can)."""
-    from watcher.render import shipment_record
-    from watcher.store import reader
+    from watcher.cli.render import shipment_record
+    from watcher.store import quickread
 
-    if isinstance(database, reader.SqliteDatabase):
-        for chunk in reader.sqlite_shipment_json(database, include_archived=include_archived, limit=limit):
+    if isinstance(database, quickread.SqliteDatabase):
+        for chunk in quickread.sqlite_shipment_json(database, include_archived=include_archived, limit=limit):
             yield [text for (text,) in chunk]
         return
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    for chunk in reader.shipment_records(database, include_archived=include_archived, limit=limit):
+    for chunk in quickread.shipment_records(database, include_archived=include_archived, limit=limit):
         yield [encode(shipment_record(row)) for row in chunk]
 
 
 def _shipment_and_timeline(app: App, raw_number: str) -> tuple[Any, Any, list[Any], list[str], list[Any]]:
     from watcher.store import repo
-    from watcher.timeline import build_timeline
+    from watcher.timeline.build import build_timeline
 
     number = normalize_number(raw_number)
     with app.sessions() as session:
@@ -445,7 +445,7 @@ def _shipment_and_timeline(app: App, raw_number: str) -> tuple[Any, Any, list[An
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from watcher.render import alert_json, shipment_json, shipment_text
+    from watcher.cli.render import alert_json, shipment_json, shipment_text
 
     app = open_app(load(args))
     try:
@@ -457,7 +457,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         data["alerts"] = [alert_json(a) for a in alerts]
         print_json(data)
     elif args.raw:
-        from watcher.timeline import render_raw
+        from watcher.timeline.build import render_raw
 
         print(render_raw(events, timeline))
     else:
@@ -500,7 +500,7 @@ def cmd_archive(args: argparse.Namespace) -> int:
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
-    from watcher.render import alert_json, alert_text
+    from watcher.cli.render import alert_json, alert_text
     from watcher.store import repo
 
     app = open_app(load(args))
@@ -541,8 +541,8 @@ def cmd_advise(args: argparse.Namespace) -> int:
 
 
 def cmd_notifications(args: argparse.Namespace) -> int:
-    from watcher.outbox import recent, row_state
-    from watcher.render import iso
+    from watcher.notify.outbox import recent, row_state
+    from watcher.cli.render import iso
 
     app = open_app(load(args))
     with app.sessions() as session:
@@ -580,7 +580,7 @@ def notification_line(item: dict[str, Any], state: str) -> str:
 
 
 def cmd_notify_test(args: argparse.Namespace) -> int:
-    from watcher.dispatcher import send_test
+    from watcher.notify.dispatcher import send_test
 
     settings = load(args)
     app = open_app(settings)
@@ -604,7 +604,7 @@ def cmd_notify_test(args: argparse.Namespace) -> int:
 
 
 def cmd_providers(args: argparse.Namespace) -> int:
-    from watcher.health import provider_health, refresh_quotas
+    from watcher.service.health import provider_health, refresh_quotas
 
     settings = load(args)
     app = open_app(settings)
@@ -638,6 +638,6 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from watcher.demo import run_demo
+    from watcher.service.demo import run_demo
 
     return run_demo(as_json=args.json)

@@ -1,0 +1,1 @@
+"""Domain: the status vocabulary, models, clock, errors and tracking numbers. Imports nothing of watcher."""

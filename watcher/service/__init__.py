@@ -1,0 +1,1 @@
+"""Service: the composition root, the poll/evaluate/dispatch cycle, the daemon and operations."""

@@ -1,0 +1,1 @@
+"""Timeline: pure normalization of provider events (time zones, classification) and their merge."""
