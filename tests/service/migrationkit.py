@@ -98,9 +98,4 @@ def upgrade_keeps_data(url: str) -> None:
 
 
 def db_downgrade(engine: sa.Engine, revision: str) -> None:
-    from alembic import command
-
-    with engine.begin() as connection:
-        config = db.alembic_config(engine)
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+    db.downgrade(engine, revision)

@@ -158,17 +158,39 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     if revision == "head" and at_head(engine):
         return  # nothing to do: skip importing Alembic (a quarter of `watcher list`'s start-up)
     from alembic import command
+
+    _migrate(engine, command.upgrade, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Roll the schema back to `revision` (for a release that has to be rolled back)."""
+    from alembic import command
+
+    _migrate(engine, command.downgrade, revision)
+
+
+def _migrate(engine: Engine, step: Any, revision: str) -> None:
     from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
 
+    sqlite = not is_postgres(engine)
     try:
-        with engine.begin() as connection:
-            if is_postgres(engine):
-                # Two instances starting together must not both create the tables.
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
-            config = alembic_config(engine)
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+        with engine.connect() as connection:
+            if sqlite:
+                # SQLite's documented ALTER TABLE procedure: foreign keys off (outside a transaction)
+                # while a batch migration copies a table, or dropping the old one cascades.
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()  # ends SQLAlchemy's autobegun transaction (pysqlite began none)
+            with connection.begin():
+                if not sqlite:
+                    # Two instances starting together must not both create the tables.
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                config = alembic_config(engine)
+                config.attributes["connection"] = connection
+                step(config, revision)
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
     except OperationalError as exc:
         raise StoreError(f"cannot open database {redact_url(str(engine.url))}: {exc.orig}") from None
 

@@ -94,6 +94,45 @@ class ShipmentRow(Base):
     # Multi-instance work sharing: whoever holds an unexpired lease owns the shipment's cycle.
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Added in 0005: the buyer's case, provider verdicts, per-parcel failures, pushes.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
+    #: {tracking number: {"provider", "status", "substatus", "seen_at"}}: each provider's overall verdict.
+    verdicts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CaseRow(Base):
+    """The buyer's case: one per order (the parcels of one order share it), or per parcel."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)  # "order:MARKETPLACE:ID" or "parcel:NUMBER"
+    marketplace: Mapped[str] = mapped_column(String(40))
+    order_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CaseStepRow(Base):
+    """One step the buyer (or seller) took on the ladder; undone steps stay, marked."""
+
+    __tablename__ = "case_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipments.id", ondelete="SET NULL"))
+    step: Mapped[str] = mapped_column(String(32))  # seller-contacted, dispute-opened, ...
+    at: Mapped[datetime] = mapped_column(UTCDateTime)  # when it happened (the user's --at)
+    until: Mapped[date | None] = mapped_column(Date)  # extension-granted: the new protection end
+    by: Mapped[str | None] = mapped_column(String(16))  # claim-filed: buyer or seller
+    detail: Mapped[str | None] = mapped_column(String(64))  # refunded: full or partial (amount)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class LegRow(Base):
