@@ -1,7 +1,7 @@
 """The benchmark harness (bench/) still runs: every scenario at a tiny size prints its JSON figures.
 
 No timing assertions: the figures depend on the machine. The real runs are `python -m bench all`
-(see the README, "Benchmarks"); they do not run in CI.
+(see docs/benchmarks.md); they do not run in CI.
 """
 
 from __future__ import annotations
