@@ -8,14 +8,13 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from watcher.service.app import App
-from watcher.domain.clock import FrozenClock
+from tests.support import T0, write_replay
 from watcher.config import load_settings
+from watcher.domain.clock import FrozenClock
 from watcher.notify.transport import RecordingNotifier
+from watcher.service.app import App
 from watcher.store import repo
 from watcher.store.tables import EventRow, NotificationRow, ShipmentRow
-
-from tests.support import T0, write_replay
 
 NUMBER = "LP00123456789012"
 CONFIG = f"""

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select, update
 
 from tests.support import T0, write_replay
+from watcher.config import load_settings
+from watcher.domain.clock import FrozenClock
+from watcher.notify.transport import RecordingNotifier
 from watcher.service import evaluator
 from watcher.service.app import App
-from watcher.domain.clock import FrozenClock
-from watcher.config import load_settings
-from watcher.notify.transport import RecordingNotifier
 from watcher.store.tables import ShipmentRow
 
 NUMBERS = [f"LP0000000000{i:04d}" for i in range(7)]

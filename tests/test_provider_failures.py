@@ -11,14 +11,14 @@ import httpx
 import respx
 from sqlalchemy import func, select
 
-from watcher.service.app import App
+from tests.support import T0, write_replay
 from watcher.cli.main import main
-from watcher.domain.clock import FrozenClock
 from watcher.config import load_settings
+from watcher.domain.clock import FrozenClock
 from watcher.notify.transport import RecordingNotifier
+from watcher.service.app import App
 from watcher.store import repo
 from watcher.store.tables import EventRow
-from tests.support import T0, write_replay
 
 NUMBER = "LP00123456789012"
 BASE = "http://17track.test/track/v2.2"

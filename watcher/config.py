@@ -355,4 +355,4 @@ def validate_references(settings: Settings, where: str) -> None:
                 )
     from watcher.rules.profiles import validate_profiles
 
-    validate_profiles(settings, where)
+    validate_profiles(settings.profiles, [shipment.marketplace for shipment in settings.shipments], where)

@@ -211,7 +211,7 @@ class NotifySink:
         sink = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            def do_POST(self) -> None:  # http.server's name
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if sink.blocking:
                     # Never answer: the sender is killed while waiting, the message is not delivered.

@@ -9,7 +9,14 @@ from sqlalchemy.orm import Session
 
 from tests.service.daemonkit import head_revision
 from watcher.store import db
-from watcher.store.tables import AlertRow, EventRow, InstanceRow, NotificationRow, ShipmentRow, UTCDateTime
+from watcher.store.tables import (
+    AlertRow,
+    EventRow,
+    InstanceRow,
+    NotificationRow,
+    ShipmentRow,
+    UTCDateTime,
+)
 
 T = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.service.claimkit import claims_are_exclusive_and_leases_expire, orphans_of_dead_local_processes_are_released
+from tests.service.claimkit import (
+    claims_are_exclusive_and_leases_expire,
+    orphans_of_dead_local_processes_are_released,
+)
 from watcher.domain.errors import StoreError
 from watcher.store import claims, db
 

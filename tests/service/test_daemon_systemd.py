@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.service.daemonkit import DaemonProcess, count, daemon_env, number, wait_until, write_config, write_replay
+from tests.service.daemonkit import (
+    DaemonProcess,
+    count,
+    daemon_env,
+    number,
+    wait_until,
+    write_config,
+    write_replay,
+)
 from watcher.store import db
 from watcher.store.tables import InstanceRow, ShipmentRow
 
@@ -94,7 +102,7 @@ def test_second_instance_on_sqlite_refuses_with_one_line(tmp_path: Path) -> None
     try:
         wait_until(lambda: "watcher running" in first.log(), 30, what="the first instance", daemons=[first])
         second = subprocess.run([sys.executable, "-m", "watcher", "run", "--config", str(config)],
-                                env=env, capture_output=True, text=True, timeout=60)
+                                env=env, capture_output=True, text=True, timeout=60, check=False)
         assert second.returncode == 1
         lines = second.stderr.strip().splitlines()
         assert len(lines) == 1, second.stderr

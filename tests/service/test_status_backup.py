@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from tests.service.daemonkit import number, write_replay
-from watcher.service.app import App
 from watcher.cli.main import main
 from watcher.config import load_settings
 from watcher.notify.transport import RecordingNotifier
+from watcher.service.app import App
 
 SECRET = "hunter2-secret"
 

@@ -6,10 +6,10 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from watcher.service.app import App
 from watcher.config import load_settings
-from watcher.service.daemon import Daemon
 from watcher.notify.transport import RecordingNotifier
+from watcher.service.app import App
+from watcher.service.daemon import Daemon
 
 
 class FakeClock:

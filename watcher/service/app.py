@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from watcher.domain.clock import Clock, SystemClock
 from watcher.config import Settings, user_state_dir
+from watcher.domain.clock import Clock, SystemClock
 from watcher.store import claims, db, repo
 from watcher.store.tables import InstanceRow
 
@@ -27,9 +27,9 @@ if TYPE_CHECKING:
     import httpx
 
     from watcher.notify.dispatcher import DispatchReport
-    from watcher.service.evaluator import EvaluationReport
-    from watcher.notify.transport import Notifier
     from watcher.notify.outbox import Router
+    from watcher.notify.transport import Notifier
+    from watcher.service.evaluator import EvaluationReport
     from watcher.service.poller import PollReport, ProviderPool
 
 _LOGGER = logging.getLogger(__name__)

@@ -10,6 +10,7 @@ STOPPING=1 on SIGINT/SIGTERM.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import time
@@ -18,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from watcher.service.app import App, database_url
 from watcher.domain.errors import ConfigError, WatcherError
+from watcher.service.app import App, database_url
 from watcher.service.sdnotify import SystemdNotifier
 from watcher.store import claims
 
@@ -81,7 +82,7 @@ class Daemon:
         started = self._monotonic()
         try:
             report = await self.app.cycle()
-        except Exception as exc:  # noqa: BLE001 - the loop must survive anything a cycle throws
+        except Exception as exc:  # the loop must survive anything a cycle throws
             _LOGGER.exception("cycle failed; retrying at the next tick")
             self._safe_heartbeat(error=describe_error(exc))
             return False
@@ -278,10 +279,9 @@ class Daemon:
             await asyncio.wait_for(asyncio.shield(task), STOP_GRACE_SECONDS)
         except (TimeoutError, asyncio.CancelledError):
             task.cancel()
-            try:
+            # Its outcome no longer matters: the daemon is stopping.
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001
-                pass
 
 
 def describe_error(exc: BaseException) -> str:

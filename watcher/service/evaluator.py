@@ -7,28 +7,27 @@ outbox), so a crash can neither lose nor duplicate a message.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
-from watcher.rules.coverage import not_found_alerts
-from watcher.domain.models import Action, Alert, Severity, StoredEvent, Timeline
-from watcher.service.poller import AUTH_REASON_PREFIX, providers_for
+from watcher.domain.models import StoredEvent, Timeline
 from watcher.rules import RuleContext, evaluate
+from watcher.rules.coverage import not_found_alerts
 from watcher.rules.profiles import resolve_profile
+from watcher.rules.providers import provider_alerts
+from watcher.service.routing import providers_for
 from watcher.store import repo
 from watcher.store.tables import AlertRow
 from watcher.timeline.build import build_timeline
 
 _LOGGER = logging.getLogger(__name__)
 
-#: How long a provider may fail before the owner hears about it.
-PROVIDER_FAILING_ALERT_AFTER = timedelta(hours=6)
 EVALUATION_CHUNK = 500
 #: Alert changes a report keeps: holding every changed AlertRow of a first evaluation of
 #: 100,000 shipments (55,000 changes, ~2 KB each) pushed peak RSS over 250 MB (bench/RESULTS.md).
@@ -112,10 +111,10 @@ def evaluate_shipment(
 
     Returns the shipment's new status fields (for `repo.save_evaluations`) and the changes.
     """
-    view = repo.to_view(row)
-    timeline = build_timeline(events, destination_country=view.destination.country)
-    profile = resolve_profile(settings.profiles, row.marketplace, view)
-    evaluation = evaluate(RuleContext(shipment=view, timeline=timeline, now=now, profile=profile, tz=tz))
+    timeline = build_timeline(events, destination_country=row.dest_country)
+    ctx = rule_context(row, timeline, now, profiles=settings.profiles, tz=tz)
+    view = ctx.shipment
+    evaluation = evaluate(ctx)
     blind, blind_look_at = ([], None) if view.received_at else not_found_alerts(
         row.tracking_number, events, providers_for(row, settings), now
     )
@@ -133,33 +132,36 @@ def evaluate_shipment(
     return outcome, changes
 
 
+def rule_context(
+    row: Any,
+    timeline: Timeline,
+    now: datetime,
+    *,
+    profiles: Mapping[str, Mapping[str, Any]],
+    tz: ZoneInfo,
+) -> RuleContext:
+    """What the rules see of one shipment (a row with every shipment column) at `now`."""
+    view = repo.to_view(row)
+    profile = resolve_profile(profiles, row.marketplace, view)
+    return RuleContext(shipment=view, timeline=timeline, now=now, profile=profile, tz=tz)
+
+
 def evaluate_providers(session: Session, now: datetime, *, targets: Sequence[str]) -> list[repo.AlertChange]:
     """Report watcher's own blind spots: a provider that keeps failing or was paused."""
     changes: list[repo.AlertChange] = []
     for state in repo.provider_states(session):
-        alerts: list[Alert] = []
-        failing_for = now - state.failing_since if state.failing_since else None
-        auth_paused = bool(state.paused_reason and state.paused_reason.startswith(AUTH_REASON_PREFIX))
-        if auth_paused or (failing_for and failing_for >= PROVIDER_FAILING_ALERT_AFTER):
-            alerts.append(provider_alert(state.name, failing_for, state.last_error, paused=auth_paused))
+        alerts = provider_alerts(
+            state.name,
+            failing_since=state.failing_since,
+            paused_reason=state.paused_reason,
+            last_error=state.last_error,
+            now=now,
+        )
         for change in repo.apply_alerts(session, f"provider:{state.name}", None, alerts, now):
             log_change(change, None)
             enqueue_for_change(session, change, now, targets=targets, name=state.name, timeline=None)
             changes.append(change)
     return changes
-
-
-def provider_alert(name: str, failing_for: timedelta | None, last_error: str | None, *, paused: bool) -> Alert:
-    hours_failing = int(failing_for.total_seconds() // 3600) if failing_for else 0
-    what = "rejected its key and is paused" if paused else f"has failed for {hours_failing} h"
-    return Alert(
-        tracking_number=f"provider:{name}",
-        kind="provider_failing",
-        action=Action.CHECK_PROVIDER,
-        severity=Severity.WARNING,
-        message=f"{name} {what}: check the key, base_url and network. Last error: {last_error or 'unknown'}.",
-        key="provider",
-    )
 
 
 def log_change(change: repo.AlertChange, row: Any | None) -> None:
@@ -179,7 +181,7 @@ def enqueue_for_change(
     name: str,
     timeline: Timeline | None,
 ) -> None:
-    """Write the outbox rows an alert change deserves (the decisions live in watcher/outbox.py)."""
+    """Write the outbox rows an alert change deserves (the decisions live in watcher/notify/outbox.py)."""
     from watcher.notify import outbox
 
     outbox.enqueue_for_change(session, change, now, targets=targets, timeline=timeline)

@@ -24,25 +24,21 @@ from watcher.domain.errors import (
     ProviderAuthError,
     ProviderError,
     ProviderRateLimited,
-    ProviderUnavailable,
 )
 from watcher.domain.models import Status, TrackingResult
-from watcher.providers.registry import load_provider_class, provider_config
 from watcher.providers.base import RemembersNumbers, TrackingProvider
-from watcher.providers.retry import call_with_retry, next_poll_delay
-from watcher.service.schedule import hours, next_poll_at
+from watcher.providers.registry import load_provider_class, provider_config
+from watcher.providers.retry import call_with_retry
+from watcher.service.routing import providers_for
+from watcher.service.schedule import next_poll_after_failure, next_poll_at, provider_pause
 from watcher.store import claims, repo
 from watcher.store.tables import ShipmentRow
 from watcher.timeline.build import follow_on_numbers_from_text
 
 _LOGGER = logging.getLogger(__name__)
 
-#: How long a provider whose key was rejected is left alone before one more try.
-AUTH_PAUSE = timedelta(hours=6)
-#: Longest backoff of a provider that keeps failing for other reasons.
-PROVIDER_BACKOFF_CAP = timedelta(hours=1)
-#: Marks a pause caused by a rejected key (watcher's own alert says so).
-AUTH_REASON_PREFIX = "auth: "
+#: Largest fraction added at random to a failed shipment's backoff, so retries do not bunch up.
+RETRY_JITTER = 0.1
 
 
 class ProviderPool:
@@ -116,20 +112,6 @@ class _Wanted:
 
     shipment_id: int
     number: str
-
-
-def providers_for(row: Any, settings: Settings) -> list[str]:
-    """The adapters to ask for a shipment, in order, without those switched off (`enabled = false`)."""
-    if row.providers:
-        names = list(row.providers)
-    else:
-        from watcher.domain.numbers import default_provider_for
-
-        preferred = default_provider_for(row.tracking_number)
-        names = list(settings.default_providers)
-        if preferred and preferred not in names and preferred in settings.providers:
-            names.insert(0, preferred)
-    return [name for name in names if settings.providers.get(name, {}).get("enabled", True) is not False]
 
 
 async def poll_due(
@@ -231,7 +213,7 @@ async def _poll_provider(
                 success_recorded = False
                 handle_provider_error(exc, batch, now, sessions, report, outcomes, retry_after)
                 return
-            except Exception as exc:  # noqa: BLE001 - an adapter bug is reported, not fatal
+            except Exception as exc:  # an adapter bug is reported, not fatal
                 _LOGGER.exception("provider %s crashed on a batch of %d numbers", name, len(numbers))
                 success_recorded = False
                 handle_provider_error(ProviderError(name, f"adapter error: {type(exc).__name__}"), batch, now,
@@ -326,23 +308,6 @@ def handle_provider_error(
             retry_after[item.shipment_id] = max(retry_after.get(item.shipment_id, 0.0), exc.retry_after)
 
 
-def provider_pause(error: ProviderError | None, failures: int, now: datetime) -> tuple[datetime | None, str | None]:
-    """How long to leave a failing provider alone, and why. Pure.
-
-    A rejected key waits hours (the owner must act); a rate limit waits what the provider asked;
-    an outage backs off exponentially (1 min, 2, 4, ... capped at PROVIDER_BACKOFF_CAP). A bad
-    answer about one batch pauses nothing: that batch is skipped and its shipments back off.
-    """
-    if isinstance(error, ProviderAuthError):
-        return now + AUTH_PAUSE, AUTH_REASON_PREFIX + error.detail
-    if isinstance(error, ProviderRateLimited) and error.retry_after:
-        return now + timedelta(seconds=error.retry_after), "rate limited"
-    if not isinstance(error, ProviderUnavailable):
-        return None, None
-    delay = min(PROVIDER_BACKOFF_CAP, timedelta(minutes=1) * 2 ** max(0, failures - 1))
-    return now + delay, f"backing off after {failures} failures"
-
-
 def _note_failure(
     name: str, detail: str, now: datetime, sessions: sessionmaker[Session], report: PollReport,
     *, error: ProviderError | None = None,
@@ -382,7 +347,12 @@ def schedule_next_polls(
             results = outcomes.get(row.id, [])
             if results and not any(results):
                 failures = (row.poll_failures or 0) + 1
-                schedule.append((row.id, failures, now + backoff_delay(failures, retry_after.get(row.id), settings)))
+                # The jitter is drawn here, at the edge: the schedule itself stays pure.
+                retry_at = next_poll_after_failure(
+                    now, failures, polling=settings.polling, retry_after=retry_after.get(row.id),
+                    jitter=random.uniform(0, RETRY_JITTER),
+                )
+                schedule.append((row.id, failures, retry_at))
                 continue
             view = repo.to_view(row)
             deadline = deadline_for(view, resolve_profile(settings.profiles, row.marketplace, view))
@@ -399,18 +369,6 @@ def schedule_next_polls(
                 ),
             ))
         repo.store_poll_schedule(session, schedule, now, owner=owner)
-
-
-def backoff_delay(failures: int, retry_after: float | None, settings: Settings) -> timedelta:
-    """Exponential backoff with jitter, capped; a provider's Retry-After wins when longer."""
-    seconds = next_poll_delay(
-        failures,
-        base=60.0,
-        cap=hours(settings.polling.max_backoff_hours).total_seconds(),
-        retry_after=retry_after,
-        jitter=random.uniform(0, 0.1),
-    )
-    return timedelta(seconds=seconds)
 
 
 def describe(row: Any) -> str:

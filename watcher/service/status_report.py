@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from watcher.rules.providers import failing_too_long
 from watcher.store import db, quickread
 
 if TYPE_CHECKING:
@@ -19,8 +20,6 @@ if TYPE_CHECKING:
 
 #: An unsent notification due longer than this means delivery is stuck.
 OUTBOX_STUCK_AFTER = timedelta(hours=1)
-#: A provider failing this long is a problem (same threshold as its alert).
-PROVIDER_FAILING_AFTER = timedelta(hours=6)
 
 
 @dataclass
@@ -149,7 +148,7 @@ def find_problems(health: Health, stale: timedelta) -> list[str]:
     for provider in health.providers:
         if provider.state == "paused":
             problems.append(f"provider {provider.name} paused until {iso(provider.paused_until)}")
-        elif provider.failing_since and health.now - provider.failing_since >= PROVIDER_FAILING_AFTER:
+        elif failing_too_long(provider.failing_since, health.now):  # the threshold of its alert
             problems.append(f"provider {provider.name} failing since {iso(provider.failing_since)}")
     oldest = health.outbox.get("oldest_due_at")
     if isinstance(oldest, datetime) and health.now - oldest > OUTBOX_STUCK_AFTER:
