@@ -62,7 +62,11 @@ def test_rate_limited_beyond_cap_is_left_to_the_poller() -> None:
 
 @pytest.mark.parametrize(
     "error",
-    [ProviderAuthError("p", "401"), ProviderResponseError("p", "html"), TrackingNotFound("p", "X1")],
+    [
+        ProviderAuthError("p", "401"),
+        ProviderResponseError("p", "html"),
+        TrackingNotFound("p", "X1"),
+    ],
 )
 def test_permanent_errors_are_not_retried(error: Exception) -> None:
     fn, calls = flaky(error)

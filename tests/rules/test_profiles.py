@@ -113,7 +113,9 @@ def test_documented_snippet_matches_the_defaults() -> None:
     text = (root / "README.md").read_text() + (root / "config" / "watcher.example.toml").read_text()
     for key, value in Profile().model_dump().items():
         rendered = _toml(value)
-        assert f"# {key} = {rendered}" in text, f"README.md / watcher.example.toml: {key} = {rendered} missing"
+        assert f"# {key} = {rendered}" in text, (
+            f"README.md / watcher.example.toml: {key} = {rendered} missing"
+        )
 
 
 def _toml(value: object) -> str:

@@ -35,7 +35,9 @@ def test_instance_lock_admits_one_daemon_per_sqlite_file(tmp_path: Path) -> None
     url = f"sqlite:///{tmp_path / 'watcher.db'}"
     first, second = claims.InstanceLock(url), claims.InstanceLock(url)
     first.acquire()
-    with pytest.raises(StoreError, match=r"another watcher is already running on .*watcher\.db \(pid \d+\)"):
+    with pytest.raises(
+        StoreError, match=r"another watcher is already running on .*watcher\.db \(pid \d+\)"
+    ):
         second.acquire()
     first.release()
     second.acquire()  # free again once the first has stopped

@@ -37,7 +37,9 @@ class Pings:
 
 
 def make_daemon(make_config: Any, tmp_path: Path) -> tuple[Daemon, FakeClock]:
-    settings = load_settings(make_config("[service]\nstall_seconds = 100\n[polling]\ntick_seconds = 10\n"))
+    settings = load_settings(
+        make_config("[service]\nstall_seconds = 100\n[polling]\ntick_seconds = 10\n")
+    )
     clock = FakeClock()
     app = App(settings, notifier=RecordingNotifier())
     return Daemon(app, systemd=Pings(), monotonic=clock), clock  # type: ignore[arg-type]

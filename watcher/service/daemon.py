@@ -118,7 +118,10 @@ class Daemon:
                 self.systemd.watchdog()
                 warned = False
             elif not warned:
-                _LOGGER.error("cycle loop stalled for over %ss; no more watchdog pings", self.app.settings.service.stall_seconds)
+                _LOGGER.error(
+                    "cycle loop stalled for over %ss; no more watchdog pings",
+                    self.app.settings.service.stall_seconds,
+                )
                 warned = True
             await self._sleep(interval)
 
@@ -168,7 +171,9 @@ class Daemon:
         old = self.app.settings
         try:
             try:
-                settings = load_settings(old.config_file) if old.config_file else load_settings(None)
+                settings = (
+                    load_settings(old.config_file) if old.config_file else load_settings(None)
+                )
             except ConfigError as exc:
                 _LOGGER.error("reload rejected, still running the previous configuration: %s", exc)
                 return False
@@ -178,7 +183,9 @@ class Daemon:
             self._reschedule()
             self.reloads += 1
             restart = f"; {', '.join(ignored)} changes need a restart" if ignored else ""
-            _LOGGER.info("configuration reloaded: %d shipments in config%s", len(settings.shipments), restart)
+            _LOGGER.info(
+                "configuration reloaded: %d shipments in config%s", len(settings.shipments), restart
+            )
             return True
         except WatcherError as exc:
             _LOGGER.error("reload failed, still running: %s", exc)
@@ -229,7 +236,11 @@ class Daemon:
             self._spawn(self._watchdog_loop(self.systemd.watchdog_seconds))
         self._spawn(self._heartbeat_loop())
         self.systemd.ready(self._status_text())
-        _LOGGER.info("watcher running (%s), tick every %ss", self.app.describe()["database"], self.tick_seconds)
+        _LOGGER.info(
+            "watcher running (%s), tick every %ss",
+            self.app.describe()["database"],
+            self.tick_seconds,
+        )
         try:
             await self._stop.wait()
         finally:

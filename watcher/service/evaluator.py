@@ -71,7 +71,8 @@ def evaluate_due(
                 rows = repo.active_rows_after(session, last_id, EVALUATION_CHUNK)
             else:
                 chunk = repo.shipments_by_id(session, due[taken : taken + EVALUATION_CHUNK])
-                rows = [row for row in chunk if row.archived_at is None]  # archived since `due` was read
+                # Skip shipments archived since `due` was read.
+                rows = [row for row in chunk if row.archived_at is None]
                 taken += EVALUATION_CHUNK
             # Two queries per chunk instead of two per shipment (bench/RESULTS.md, evaluate).
             events = repo.stored_events_by_shipment(session, [row.id for row in rows])
@@ -79,15 +80,23 @@ def evaluate_due(
             outcomes = []
             for row in rows:
                 outcome, changes = evaluate_shipment(
-                    session, row, now, settings=settings, tz=tz, targets=targets,
-                    events=events[row.id], open_alerts=alerts[row.tracking_number],
+                    session,
+                    row,
+                    now,
+                    settings=settings,
+                    tz=tz,
+                    targets=targets,
+                    events=events[row.id],
+                    open_alerts=alerts[row.tracking_number],
                 )
                 report.add(changes)
                 if any(outcome[name] != getattr(row, name) for name in repo.EVALUATION_FIELDS):
                     outcomes.append(outcome)
             repo.save_evaluations(session, outcomes)
             report.evaluated += len(rows)
-        if (due is None and len(rows) < EVALUATION_CHUNK) or (due is not None and taken >= len(due)):
+        if (due is None and len(rows) < EVALUATION_CHUNK) or (
+            due is not None and taken >= len(due)
+        ):
             break
         if due is None:
             last_id = rows[-1].id
@@ -115,10 +124,19 @@ def evaluate_shipment(
     ctx = rule_context(row, timeline, now, profiles=settings.profiles, tz=tz)
     view = ctx.shipment
     evaluation = evaluate(ctx)
-    blind, blind_look_at = ([], None) if view.received_at else not_found_alerts(
-        row.tracking_number, events, providers_for(row, settings), now
+    blind, blind_look_at = (
+        ([], None)
+        if view.received_at
+        else not_found_alerts(row.tracking_number, events, providers_for(row, settings), now)
     )
-    changes = repo.apply_alerts(session, row.tracking_number, row.id, [*evaluation.alerts, *blind], now, open_rows=open_alerts)
+    changes = repo.apply_alerts(
+        session,
+        row.tracking_number,
+        row.id,
+        [*evaluation.alerts, *blind],
+        now,
+        open_rows=open_alerts,
+    )
     outcome = {
         "id": row.id,
         "status": timeline.status.value,
@@ -128,7 +146,9 @@ def evaluate_shipment(
     }
     for change in changes:
         log_change(change, row)
-        enqueue_for_change(session, change, now, targets=targets, name=view.display_name, timeline=timeline)
+        enqueue_for_change(
+            session, change, now, targets=targets, name=view.display_name, timeline=timeline
+        )
     return outcome, changes
 
 
@@ -146,7 +166,9 @@ def rule_context(
     return RuleContext(shipment=view, timeline=timeline, now=now, profile=profile, tz=tz)
 
 
-def evaluate_providers(session: Session, now: datetime, *, targets: Sequence[str]) -> list[repo.AlertChange]:
+def evaluate_providers(
+    session: Session, now: datetime, *, targets: Sequence[str]
+) -> list[repo.AlertChange]:
     """Report watcher's own blind spots: a provider that keeps failing or was paused."""
     changes: list[repo.AlertChange] = []
     for state in repo.provider_states(session):
@@ -159,7 +181,9 @@ def evaluate_providers(session: Session, now: datetime, *, targets: Sequence[str
         )
         for change in repo.apply_alerts(session, f"provider:{state.name}", None, alerts, now):
             log_change(change, None)
-            enqueue_for_change(session, change, now, targets=targets, name=state.name, timeline=None)
+            enqueue_for_change(
+                session, change, now, targets=targets, name=state.name, timeline=None
+            )
             changes.append(change)
     return changes
 
@@ -169,7 +193,16 @@ def log_change(change: repo.AlertChange, row: Any | None) -> None:
     who = f"{row.tracking_number} ({row.label})" if row is not None and row.label else alert.subject
     act_by = f", act by {alert.act_by.isoformat()}" if alert.act_by else ""
     level = logging.INFO if change.change in ("resolved", "updated") else logging.WARNING
-    _LOGGER.log(level, "alert %s: %s %s [%s -> %s%s]", change.change, who, alert.kind, alert.severity, alert.action, act_by)
+    _LOGGER.log(
+        level,
+        "alert %s: %s %s [%s -> %s%s]",
+        change.change,
+        who,
+        alert.kind,
+        alert.severity,
+        alert.action,
+        act_by,
+    )
 
 
 def enqueue_for_change(
