@@ -8,14 +8,13 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from watcher.service.app import App
-from watcher.domain.clock import FrozenClock
+from tests.support import T0, write_replay
 from watcher.config import load_settings
+from watcher.domain.clock import FrozenClock
 from watcher.notify.transport import RecordingNotifier
+from watcher.service.app import App
 from watcher.store import repo
 from watcher.store.tables import EventRow, NotificationRow, ShipmentRow
-
-from tests.support import T0, write_replay
 
 NUMBER = "LP00123456789012"
 CONFIG = f"""
@@ -27,9 +26,22 @@ protection_ends = 2026-12-05
 destination = {{ country = "DE" }}
 """
 EVENTS = [
-    {"time": "2026-10-02T08:00:00+08:00", "description": "Accepted by carrier", "location": "Shenzhen, CN"},
-    {"time": "2026-10-05T23:10:00+08:00", "description": "Departed from origin country", "location": "Shenzhen, CN"},
-    {"time": "2026-10-28T09:15:00+01:00", "description": "Arrived at destination country", "location": "Leipzig, DE", "status": "in_transit"},
+    {
+        "time": "2026-10-02T08:00:00+08:00",
+        "description": "Accepted by carrier",
+        "location": "Shenzhen, CN",
+    },
+    {
+        "time": "2026-10-05T23:10:00+08:00",
+        "description": "Departed from origin country",
+        "location": "Shenzhen, CN",
+    },
+    {
+        "time": "2026-10-28T09:15:00+01:00",
+        "description": "Arrived at destination country",
+        "location": "Leipzig, DE",
+        "status": "in_transit",
+    },
 ]
 
 
@@ -54,12 +66,16 @@ def test_ingestion_is_idempotent(make_config, replay_dir: Path, clock: FrozenClo
     with app.sessions() as session:
         stored = repo.stored_events(session, 1)
     assert [e.time.isoformat() for e in stored] == [
-        "2026-10-02T00:00:00+00:00", "2026-10-05T15:10:00+00:00", "2026-10-28T08:15:00+00:00"
+        "2026-10-02T00:00:00+00:00",
+        "2026-10-05T15:10:00+00:00",
+        "2026-10-28T08:15:00+00:00",
     ]
     assert stored[0].provider == "replay"
 
 
-def test_new_events_are_added_to_the_old_ones(make_config, replay_dir: Path, clock: FrozenClock) -> None:
+def test_new_events_are_added_to_the_old_ones(
+    make_config, replay_dir: Path, clock: FrozenClock
+) -> None:
     write_replay(replay_dir, NUMBER, EVENTS[:1])
     app = make_app(make_config(CONFIG), clock)
     app.sync_config()
@@ -70,16 +86,23 @@ def test_new_events_are_added_to_the_old_ones(make_config, replay_dir: Path, clo
     assert count(app, EventRow) == 3
 
 
-def test_config_sync_updates_and_never_deletes(make_config, replay_dir: Path, clock: FrozenClock) -> None:
+def test_config_sync_updates_and_never_deletes(
+    make_config, replay_dir: Path, clock: FrozenClock
+) -> None:
     write_replay(replay_dir, NUMBER, EVENTS)
     config = make_config(CONFIG)
     app = make_app(config, clock)
     assert app.sync_config().added == 1
     asyncio.run(app.cycle(force=True))
-    config.write_text(config.read_text().replace('label = "USB hub"', 'label = "USB-C hub"'), encoding="utf-8")
+    config.write_text(
+        config.read_text().replace('label = "USB hub"', 'label = "USB-C hub"'), encoding="utf-8"
+    )
     app2 = make_app(config, clock)
     assert app2.sync_config().updated == 1
-    config.write_text(config.read_text().split("[[shipments]]")[0] + '\n[providers.replay]\npath = "replay"\n', encoding="utf-8")
+    config.write_text(
+        config.read_text().split("[[shipments]]")[0] + '\n[providers.replay]\npath = "replay"\n',
+        encoding="utf-8",
+    )
     app3 = make_app(config, clock)
     app3.sync_config()
     with app3.sessions() as session:
@@ -88,7 +111,9 @@ def test_config_sync_updates_and_never_deletes(make_config, replay_dir: Path, cl
     assert count(app3, EventRow) == 3
 
 
-def test_restart_resumes_the_stored_schedule(make_config, replay_dir: Path, clock: FrozenClock) -> None:
+def test_restart_resumes_the_stored_schedule(
+    make_config, replay_dir: Path, clock: FrozenClock
+) -> None:
     write_replay(replay_dir, NUMBER, EVENTS)
     config = make_config(CONFIG)
     app = make_app(config, clock)
@@ -117,7 +142,9 @@ def test_missing_replay_file_means_no_information(make_config, clock: FrozenCloc
         assert row is not None and row.status == "pending" and row.poll_failures == 0
 
 
-def test_bad_replay_file_backs_off_and_names_the_file(make_config, replay_dir: Path, clock: FrozenClock) -> None:
+def test_bad_replay_file_backs_off_and_names_the_file(
+    make_config, replay_dir: Path, clock: FrozenClock
+) -> None:
     replay_dir.mkdir()
     (replay_dir / f"{NUMBER}.json").write_text("{not json", encoding="utf-8")
     app = make_app(make_config(CONFIG), clock)
@@ -171,7 +198,9 @@ def test_failed_send_is_retried_then_delivered_once(make_config, replay_dir: Pat
     assert len(notifier.sent) == len(rows), "every message delivered exactly once"
 
 
-def test_a_tick_works_through_a_backlog_larger_than_one_cycle(make_config, replay_dir: Path, clock: FrozenClock) -> None:
+def test_a_tick_works_through_a_backlog_larger_than_one_cycle(
+    make_config, replay_dir: Path, clock: FrozenClock
+) -> None:
     from watcher.service.daemon import Daemon
 
     numbers = [f"LP0012345678901{i}" for i in range(5)]

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select, update
 
 from tests.support import T0, write_replay
+from watcher.config import load_settings
+from watcher.domain.clock import FrozenClock
+from watcher.notify.transport import RecordingNotifier
 from watcher.service import evaluator
 from watcher.service.app import App
-from watcher.domain.clock import FrozenClock
-from watcher.config import load_settings
-from watcher.notify.transport import RecordingNotifier
 from watcher.store.tables import ShipmentRow
 
 NUMBERS = [f"LP0000000000{i:04d}" for i in range(7)]
@@ -22,9 +22,17 @@ NUMBERS = [f"LP0000000000{i:04d}" for i in range(7)]
 def make_app(make_config, replay_dir) -> App:
     body = ""
     for number in NUMBERS:
-        write_replay(replay_dir, number, [
-            {"time": "2026-10-20T10:00:00+08:00", "description": "Departed from origin country", "location": "Shenzhen, CN"},
-        ])
+        write_replay(
+            replay_dir,
+            number,
+            [
+                {
+                    "time": "2026-10-20T10:00:00+08:00",
+                    "description": "Departed from origin country",
+                    "location": "Shenzhen, CN",
+                },
+            ],
+        )
         body += f'[[shipments]]\ntracking_number = "{number}"\ndestination = {{ country = "DE" }}\n'
     app = App(load_settings(make_config(body)), clock=FrozenClock(T0), notifier=RecordingNotifier())
     app.sync_config()
@@ -46,11 +54,17 @@ def test_due_shipments_are_evaluated_in_chunks_and_the_rest_left_alone(
     now = T0 + timedelta(days=1)
     due = NUMBERS[:5]
     with app.sessions.begin() as session:
-        session.execute(update(ShipmentRow).values(next_eval_at=now + timedelta(days=30), status="pending"))
-        session.execute(update(ShipmentRow).where(ShipmentRow.tracking_number.in_(due)).values(next_eval_at=now))
+        session.execute(
+            update(ShipmentRow).values(next_eval_at=now + timedelta(days=30), status="pending")
+        )
+        session.execute(
+            update(ShipmentRow).where(ShipmentRow.tracking_number.in_(due)).values(next_eval_at=now)
+        )
     monkeypatch.setattr(evaluator, "EVALUATION_CHUNK", 2)  # 5 due: chunks of 2, 2 and 1
 
-    report = evaluator.evaluate_due(now, settings=app.settings, sessions=app.sessions, targets=app.router())
+    report = evaluator.evaluate_due(
+        now, settings=app.settings, sessions=app.sessions, targets=app.router()
+    )
 
     assert report.evaluated == len(due)
     after = shipments(app)
@@ -68,11 +82,19 @@ def test_full_evaluation_pages_through_every_active_shipment(
     app = make_app(make_config, replay_dir)
     with app.sessions.begin() as session:
         session.execute(update(ShipmentRow).values(status="pending"))
-        session.execute(update(ShipmentRow).where(ShipmentRow.tracking_number == NUMBERS[0]).values(archived_at=T0))
+        session.execute(
+            update(ShipmentRow)
+            .where(ShipmentRow.tracking_number == NUMBERS[0])
+            .values(archived_at=T0)
+        )
     monkeypatch.setattr(evaluator, "EVALUATION_CHUNK", 3)
 
     report = evaluator.evaluate_due(
-        T0 + timedelta(days=1), settings=app.settings, sessions=app.sessions, targets=app.router(), everything=True
+        T0 + timedelta(days=1),
+        settings=app.settings,
+        sessions=app.sessions,
+        targets=app.router(),
+        everything=True,
     )
 
     assert report.evaluated == len(NUMBERS) - 1

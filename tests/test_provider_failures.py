@@ -11,14 +11,14 @@ import httpx
 import respx
 from sqlalchemy import func, select
 
-from watcher.service.app import App
+from tests.support import T0, write_replay
 from watcher.cli.main import main
-from watcher.domain.clock import FrozenClock
 from watcher.config import load_settings
+from watcher.domain.clock import FrozenClock
 from watcher.notify.transport import RecordingNotifier
+from watcher.service.app import App
 from watcher.store import repo
 from watcher.store.tables import EventRow
-from tests.support import T0, write_replay
 
 NUMBER = "LP00123456789012"
 BASE = "http://17track.test/track/v2.2"
@@ -35,7 +35,13 @@ tracking_number = "{NUMBER}"
 label = "USB hub"
 providers = ["17track", "replay"]
 """
-EVENTS = [{"time": "2026-10-30T08:00:00+08:00", "description": "Departed from origin country", "location": "Shenzhen, CN"}]
+EVENTS = [
+    {
+        "time": "2026-10-30T08:00:00+08:00",
+        "description": "Departed from origin country",
+        "location": "Shenzhen, CN",
+    }
+]
 
 
 def events_stored(app: App) -> int:
@@ -44,9 +50,13 @@ def events_stored(app: App) -> int:
 
 
 @respx.mock(assert_all_mocked=True)
-def test_one_failing_provider_does_not_block_the_other(respx_mock, make_config, replay_dir: Path) -> None:
+def test_one_failing_provider_does_not_block_the_other(
+    respx_mock, make_config, replay_dir: Path
+) -> None:
     write_replay(replay_dir, NUMBER, EVENTS)
-    route = respx_mock.post(url__startswith=BASE).mock(return_value=httpx.Response(500, text="<html>oops</html>"))
+    route = respx_mock.post(url__startswith=BASE).mock(
+        return_value=httpx.Response(500, text="<html>oops</html>")
+    )
     clock = FrozenClock(T0)
     app = App(load_settings(make_config(CONFIG)), clock=clock, notifier=RecordingNotifier())
     app.sync_config()
@@ -58,18 +68,26 @@ def test_one_failing_provider_does_not_block_the_other(respx_mock, make_config, 
     with app.sessions() as session:
         state = repo.provider_state(session, "17track")
         assert state.consecutive_failures == 1
-        assert state.paused_until is not None and state.paused_until > T0, "the failing provider backs off"
+        assert state.paused_until is not None and state.paused_until > T0, (
+            "the failing provider backs off"
+        )
         shipment = repo.find_shipment(session, NUMBER)
-        assert shipment is not None and shipment.poll_failures == 0, "the shipment itself was polled fine"
+        assert shipment is not None and shipment.poll_failures == 0, (
+            "the shipment itself was polled fine"
+        )
     # While backed off, a new cycle does not ask 17TRACK at all.
     asyncio.run(app.cycle(force=True))
     assert route.call_count == calls_in_first_cycle
 
 
 @respx.mock(assert_all_mocked=True)
-def test_rejected_key_pauses_the_provider_and_alerts_once(respx_mock, make_config, replay_dir: Path, capsys) -> None:
+def test_rejected_key_pauses_the_provider_and_alerts_once(
+    respx_mock, make_config, replay_dir: Path, capsys
+) -> None:
     write_replay(replay_dir, NUMBER, EVENTS)
-    route = respx_mock.post(url__startswith=BASE).mock(return_value=httpx.Response(401, json={"code": 401}))
+    route = respx_mock.post(url__startswith=BASE).mock(
+        return_value=httpx.Response(401, json={"code": 401})
+    )
     clock = FrozenClock(T0)
     notifier = RecordingNotifier()
     config = make_config(CONFIG)
@@ -95,7 +113,9 @@ def test_rejected_key_pauses_the_provider_and_alerts_once(respx_mock, make_confi
 
 
 @respx.mock(assert_all_mocked=True)
-def test_provider_failing_for_hours_raises_one_alert(respx_mock, make_config, replay_dir: Path) -> None:
+def test_provider_failing_for_hours_raises_one_alert(
+    respx_mock, make_config, replay_dir: Path
+) -> None:
     write_replay(replay_dir, NUMBER, EVENTS)
     respx_mock.post(url__startswith=BASE).mock(side_effect=httpx.ConnectError("refused"))
     clock = FrozenClock(T0)
@@ -113,7 +133,9 @@ def test_provider_failing_for_hours_raises_one_alert(respx_mock, make_config, re
 @respx.mock(assert_all_mocked=True)
 def test_providers_command_reports_17track_quota(respx_mock, make_config, capsys) -> None:
     respx_mock.post(f"{BASE}/getquota").mock(
-        return_value=httpx.Response(200, json={"code": 0, "data": {"quota_total": 100, "quota_used": 7, "quota_remain": 93}})
+        return_value=httpx.Response(
+            200, json={"code": 0, "data": {"quota_total": 100, "quota_used": 7, "quota_remain": 93}}
+        )
     )
     config = make_config(CONFIG)
     assert main(["providers", "--config", str(config), "--json"]) == 0
@@ -122,10 +144,32 @@ def test_providers_command_reports_17track_quota(respx_mock, make_config, capsys
 
 
 @respx.mock(assert_all_mocked=True)
-def test_provider_that_never_finds_a_shipped_parcel_raises_one_alert(respx_mock, make_config, replay_dir: Path) -> None:
+def test_provider_that_never_finds_a_shipped_parcel_raises_one_alert(
+    respx_mock, make_config, replay_dir: Path
+) -> None:
     write_replay(replay_dir, NUMBER, EVENTS)  # shipped 2026-10-30 according to replay
-    respx_mock.post(f"{BASE}/register").mock(return_value=httpx.Response(200, json={"code": 0, "data": {"accepted": [{"number": NUMBER}], "rejected": []}}))
-    respx_mock.post(f"{BASE}/gettrackinfo").mock(return_value=httpx.Response(200, json={"code": 0, "data": {"accepted": [], "rejected": [{"number": NUMBER, "error": {"code": -18019902, "message": "not registered"}}]}}))
+    respx_mock.post(f"{BASE}/register").mock(
+        return_value=httpx.Response(
+            200, json={"code": 0, "data": {"accepted": [{"number": NUMBER}], "rejected": []}}
+        )
+    )
+    respx_mock.post(f"{BASE}/gettrackinfo").mock(
+        return_value=httpx.Response(
+            200,
+            json={
+                "code": 0,
+                "data": {
+                    "accepted": [],
+                    "rejected": [
+                        {
+                            "number": NUMBER,
+                            "error": {"code": -18019902, "message": "not registered"},
+                        }
+                    ],
+                },
+            },
+        )
+    )
     clock = FrozenClock(T0)  # 2 days after shipping: too early to complain
     app = App(load_settings(make_config(CONFIG)), clock=clock, notifier=RecordingNotifier())
     app.sync_config()
@@ -138,7 +182,9 @@ def test_provider_that_never_finds_a_shipped_parcel_raises_one_alert(respx_mock,
     with app.sessions() as session:
         alerts = [a for a in repo.open_alerts(session, NUMBER) if a.kind == "provider_not_found"]
     assert len(alerts) == 1
-    assert alerts[0].key == "not_found:17track" and "17track still has no record" in alerts[0].message
+    assert (
+        alerts[0].key == "not_found:17track" and "17track still has no record" in alerts[0].message
+    )
 
 
 @respx.mock(assert_all_mocked=True, assert_all_called=False)

@@ -93,7 +93,11 @@ def _url_lines(value: Any) -> Any:
         except ValueError:
             pass  # not JSON after all: validation says what is wrong
     if isinstance(value, str):
-        return [line.strip() for line in value.splitlines() if line.strip() and not line.strip().startswith("#")]
+        return [
+            line.strip()
+            for line in value.splitlines()
+            if line.strip() and not line.strip().startswith("#")
+        ]
     return value
 
 
@@ -255,7 +259,11 @@ def find_config_file(explicit: str | Path | None = None) -> Path | None:
         if not path.is_file():
             raise ConfigError(f"{path}: config file not found (from $WATCHER_CONFIG)")
         return path
-    for candidate in (Path.cwd() / CONFIG_FILENAME, user_config_dir() / CONFIG_FILENAME, SYSTEM_CONFIG):
+    for candidate in (
+        Path.cwd() / CONFIG_FILENAME,
+        user_config_dir() / CONFIG_FILENAME,
+        SYSTEM_CONFIG,
+    ):
         if candidate.is_file():
             return candidate
     return None
@@ -338,11 +346,15 @@ def validate_references(settings: Settings, where: str) -> None:
     known = set(available_providers(points))
     for name, table in settings.providers.items():
         if name not in known:
-            raise ConfigError(f"{where}: providers.{name}: unknown provider (known: {', '.join(sorted(known))})")
+            raise ConfigError(
+                f"{where}: providers.{name}: unknown provider (known: {', '.join(sorted(known))})"
+            )
         try:
             provider_config(name, table, points)
         except ValidationError as exc:
-            raise ConfigError(f"{where}: providers.{name}.{describe_validation_error(exc)}") from None
+            raise ConfigError(
+                f"{where}: providers.{name}.{describe_validation_error(exc)}"
+            ) from None
     for index, name in enumerate(settings.default_providers):
         if name not in known:
             raise ConfigError(f"{where}: default_providers[{index}]: unknown provider {name!r}")
@@ -355,4 +367,6 @@ def validate_references(settings: Settings, where: str) -> None:
                 )
     from watcher.rules.profiles import validate_profiles
 
-    validate_profiles(settings, where)
+    validate_profiles(
+        settings.profiles, [shipment.marketplace for shipment in settings.shipments], where
+    )

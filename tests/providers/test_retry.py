@@ -1,4 +1,4 @@
-"""call_with_retry and next_poll_delay."""
+"""call_with_retry and retry_delay."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from watcher.domain.errors import (
     ProviderUnavailable,
     TrackingNotFound,
 )
-from watcher.providers.retry import backoff_delay, call_with_retry, next_poll_delay
+from watcher.providers.retry import call_with_retry, retry_delay
 
 
 def flaky(*errors: Exception) -> tuple[Callable[[], Awaitable[str]], list[int]]:
@@ -62,7 +62,11 @@ def test_rate_limited_beyond_cap_is_left_to_the_poller() -> None:
 
 @pytest.mark.parametrize(
     "error",
-    [ProviderAuthError("p", "401"), ProviderResponseError("p", "html"), TrackingNotFound("p", "X1")],
+    [
+        ProviderAuthError("p", "401"),
+        ProviderResponseError("p", "html"),
+        TrackingNotFound("p", "X1"),
+    ],
 )
 def test_permanent_errors_are_not_retried(error: Exception) -> None:
     fn, calls = flaky(error)
@@ -78,26 +82,6 @@ def test_gives_up_after_attempts_and_reraises_last_error() -> None:
     assert calls[0] == 3
 
 
-def test_backoff_delay_is_capped() -> None:
-    assert backoff_delay(10, base=1, cap=30, jitter=0.999) < 30
-    assert backoff_delay(1, base=4, cap=30, jitter=0) == 2
-
-
-@pytest.mark.parametrize(
-    ("failures", "retry_after", "jitter", "expected"),
-    [
-        (0, None, 0.0, 60),
-        (1, None, 0.0, 120),
-        (3, None, 0.0, 480),
-        (20, None, 0.0, 3600),  # capped
-        (1, None, 0.1, 132),
-        (20, None, 0.5, 3600),  # jitter never exceeds the cap
-        (1, 900, 0.0, 900),  # Retry-After is a floor
-        (1, 7200, 0.0, 7200),  # even above the cap
-        (5, 10, 0.0, 1920),
-    ],
-)
-def test_next_poll_delay(failures: int, retry_after: float | None, jitter: float, expected: float) -> None:
-    assert next_poll_delay(failures, base=60, cap=3600, retry_after=retry_after, jitter=jitter) == pytest.approx(
-        expected
-    )
+def test_retry_delay_is_capped() -> None:
+    assert retry_delay(10, base=1, cap=30, jitter=0.999) < 30
+    assert retry_delay(1, base=4, cap=30, jitter=0) == 2

@@ -10,10 +10,17 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from watcher.timeline.classify import classify_text
-from watcher.domain.models import Destination, ProviderEvent, ShipmentView, Status, StoredEvent, Timeline
+from watcher.domain.models import (
+    Destination,
+    ProviderEvent,
+    ShipmentView,
+    Status,
+    StoredEvent,
+    Timeline,
+)
 from watcher.rules import Evaluation, RuleContext, evaluate, resolve_profile
 from watcher.timeline.build import build_timeline, resolve_time
+from watcher.timeline.classify import classify_text
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 

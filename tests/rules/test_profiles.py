@@ -27,6 +27,11 @@ def _settings(profiles: dict, marketplaces: tuple[str, ...] = ()) -> Settings:
     return Settings(profiles=profiles, shipments=shipments)
 
 
+def _validate(settings: Settings, where: str) -> None:
+    """`validate_profiles` as config loading calls it."""
+    validate_profiles(settings.profiles, [s.marketplace for s in settings.shipments], where)
+
+
 def test_aliexpress_is_built_in_with_60_days() -> None:
     assert BUILTIN_PROFILES["aliexpress"].max_delivery_days == 60
 
@@ -84,20 +89,20 @@ def test_unknown_marketplace_falls_back_to_defaults() -> None:
 )
 def test_bad_profile_tables_name_file_and_key(profiles: dict, message: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        validate_profiles(_settings(profiles), "watcher.toml")
+        _validate(_settings(profiles), "watcher.toml")
     assert str(caught.value).startswith(message)
 
 
 def test_unknown_marketplace_in_shipments_is_a_config_error() -> None:
     with pytest.raises(ConfigError) as caught:
-        validate_profiles(_settings({"temu": {}}, ("aliexpress", "ebay")), "watcher.toml")
+        _validate(_settings({"temu": {}}, ("aliexpress", "ebay")), "watcher.toml")
     assert str(caught.value) == (
         "watcher.toml: shipments[1].marketplace: unknown marketplace profile 'ebay' (known: aliexpress, temu)"
     )
 
 
 def test_valid_profiles_pass() -> None:
-    validate_profiles(
+    _validate(
         _settings({"temu": {"max_delivery_days": 30}}, ("temu", "aliexpress")), "watcher.toml"
     )
 

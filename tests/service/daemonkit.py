@@ -42,15 +42,31 @@ def replay_events(kind: str, now: datetime | None = None) -> list[dict[str, Any]
     """Events relative to now: 'transit' (no alert) or 'delivered' (a confirm-receipt alert)."""
     now = now or datetime.now(UTC)
     events = [
-        {"time": (now - timedelta(days=2)).isoformat(), "description": "Accepted by carrier", "location": "Shenzhen, CN"},
-        {"time": (now - timedelta(days=1)).isoformat(), "description": "Departed from origin country", "location": "Shenzhen, CN"},
+        {
+            "time": (now - timedelta(days=2)).isoformat(),
+            "description": "Accepted by carrier",
+            "location": "Shenzhen, CN",
+        },
+        {
+            "time": (now - timedelta(days=1)).isoformat(),
+            "description": "Departed from origin country",
+            "location": "Shenzhen, CN",
+        },
     ]
     if kind == "delivered":
-        events.append({"time": (now - timedelta(hours=2)).isoformat(), "description": "Delivered to mailbox", "location": "Berlin, DE"})
+        events.append(
+            {
+                "time": (now - timedelta(hours=2)).isoformat(),
+                "description": "Delivered to mailbox",
+                "location": "Berlin, DE",
+            }
+        )
     return events
 
 
-def write_replay(directory: Path, numbers: Iterable[str], kind: Callable[[str], str] | str = "transit") -> dict[str, int]:
+def write_replay(
+    directory: Path, numbers: Iterable[str], kind: Callable[[str], str] | str = "transit"
+) -> dict[str, int]:
     """Replay files for each number; returns how many events each has."""
     directory.mkdir(parents=True, exist_ok=True)
     counts = {}
@@ -104,8 +120,20 @@ def write_config(
 
 def daemon_env(directory: Path, **extra: str) -> dict[str, str]:
     """Environment for a spawned daemon: the testkit plugin importable, nothing from the host."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHER_") and k not in (
-        "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "CREDENTIALS_DIRECTORY", "STATE_DIRECTORY", "JOURNAL_STREAM")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("WATCHER_")
+        and k
+        not in (
+            "NOTIFY_SOCKET",
+            "WATCHDOG_USEC",
+            "WATCHDOG_PID",
+            "CREDENTIALS_DIRECTORY",
+            "STATE_DIRECTORY",
+            "JOURNAL_STREAM",
+        )
+    }
     env["PYTHONPATH"] = os.pathsep.join([str(TESTKIT), str(REPO)])
     env["TESTKIT_LOG"] = str(directory / "requests.log")
     env["TESTKIT_BLOCK"] = str(directory / "block")
@@ -128,7 +156,10 @@ class DaemonProcess:
         handle = self.logfile.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "watcher", "run", "--config", str(self.config)],
-            env=self.env, stdout=handle, stderr=subprocess.STDOUT, cwd=self.config.parent,
+            env=self.env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            cwd=self.config.parent,
         )
         handle.close()
         return self
@@ -162,8 +193,13 @@ class DaemonProcess:
         return self.logfile.read_text(errors="replace") if self.logfile.exists() else ""
 
 
-def wait_until(predicate: Callable[[], Any], timeout: float = 60, interval: float = 0.1, what: str = "condition",
-               daemons: Iterable[DaemonProcess] = ()) -> Any:
+def wait_until(
+    predicate: Callable[[], Any],
+    timeout: float = 60,
+    interval: float = 0.1,
+    what: str = "condition",
+    daemons: Iterable[DaemonProcess] = (),
+) -> Any:
     """Poll until `predicate()` is truthy; fail with the daemons' logs otherwise."""
     deadline = time.monotonic() + timeout
     daemons = list(daemons)
@@ -173,7 +209,9 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 60, interval: floa
             return value
         for daemon in daemons:
             if daemon.proc is not None and daemon.proc.poll() is not None:
-                raise AssertionError(f"daemon exited ({daemon.proc.returncode}) while waiting for {what}:\n{daemon.log()[-3000:]}")
+                raise AssertionError(
+                    f"daemon exited ({daemon.proc.returncode}) while waiting for {what}:\n{daemon.log()[-3000:]}"
+                )
         time.sleep(interval)
     logs = "\n".join(d.log()[-3000:] for d in daemons)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{logs}")
@@ -211,7 +249,7 @@ class NotifySink:
         sink = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            def do_POST(self) -> None:  # http.server's name
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if sink.blocking:
                     # Never answer: the sender is killed while waiting, the message is not delivered.

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.service.claimkit import claims_are_exclusive_and_leases_expire, orphans_of_dead_local_processes_are_released
+from tests.service.claimkit import (
+    claims_are_exclusive_and_leases_expire,
+    orphans_of_dead_local_processes_are_released,
+)
 from watcher.domain.errors import StoreError
 from watcher.store import claims, db
 
@@ -32,7 +35,9 @@ def test_instance_lock_admits_one_daemon_per_sqlite_file(tmp_path: Path) -> None
     url = f"sqlite:///{tmp_path / 'watcher.db'}"
     first, second = claims.InstanceLock(url), claims.InstanceLock(url)
     first.acquire()
-    with pytest.raises(StoreError, match=r"another watcher is already running on .*watcher\.db \(pid \d+\)"):
+    with pytest.raises(
+        StoreError, match=r"another watcher is already running on .*watcher\.db \(pid \d+\)"
+    ):
         second.acquire()
     first.release()
     second.acquire()  # free again once the first has stopped

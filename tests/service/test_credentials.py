@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from watcher.config import load_settings
-from watcher.service.credentials import parse_value, read_credentials
 from watcher.domain.errors import ConfigError
+from watcher.service.credentials import parse_value, read_credentials
 
 
 @pytest.fixture
@@ -35,10 +35,15 @@ def test_named_credentials_and_a_loaded_directory_both_work(creds: Path) -> None
 def test_credentials_beat_the_file_and_lose_to_the_environment(
     creds: Path, make_config: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = make_config('[providers.17track]\napi_key = "from-file"\nbase_url = "https://api.example"\n')
+    config = make_config(
+        '[providers.17track]\napi_key = "from-file"\nbase_url = "https://api.example"\n'
+    )
     (creds / "watcher.providers.17track.api_key").write_text("from-credential\n")
     settings = load_settings(config)
-    assert settings.providers["17track"] == {"api_key": "from-credential", "base_url": "https://api.example"}
+    assert settings.providers["17track"] == {
+        "api_key": "from-credential",
+        "base_url": "https://api.example",
+    }
     monkeypatch.setenv("WATCHER_PROVIDERS__17TRACK__API_KEY", "from-env")
     assert load_settings(config).providers["17track"]["api_key"] == "from-env"
 
@@ -53,8 +58,12 @@ def test_a_bad_credential_is_reported_by_its_key(creds: Path, make_config: Any) 
 
 @pytest.mark.parametrize(
     ("keys", "text", "expected"),
-    [(("x",), "plain\n", "plain"), (("x",), '["a", "b"]', ["a", "b"]), (("notify", "urls"), "u1\nu2\n", ["u1", "u2"]),
-     (("x",), "[broken", "[broken")],
+    [
+        (("x",), "plain\n", "plain"),
+        (("x",), '["a", "b"]', ["a", "b"]),
+        (("notify", "urls"), "u1\nu2\n", ["u1", "u2"]),
+        (("x",), "[broken", "[broken"),
+    ],
 )
 def test_parse_value(keys: tuple[str, ...], text: str, expected: object) -> None:
     assert parse_value(keys, text) == expected

@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.service.daemonkit import DaemonProcess, count, daemon_env, number, wait_until, write_config, write_replay
+from tests.service.daemonkit import (
+    DaemonProcess,
+    count,
+    daemon_env,
+    number,
+    wait_until,
+    write_config,
+    write_replay,
+)
 from watcher.store import db
 from watcher.store.tables import InstanceRow, ShipmentRow
 
@@ -47,26 +55,43 @@ def test_ready_watchdog_reload_and_stop_are_reported(tmp_path: Path, abstract: b
     first, second = number(501), number(502)
     write_replay(tmp_path / "replay", [first, second])
     config = write_config(tmp_path, database_url=url, numbers=[first])
-    daemon = DaemonProcess(config, daemon_env(tmp_path, NOTIFY_SOCKET=name, WATCHDOG_USEC="400000")).start()
+    daemon = DaemonProcess(
+        config, daemon_env(tmp_path, NOTIFY_SOCKET=name, WATCHDOG_USEC="400000")
+    ).start()
     engine = db.make_engine(url)
     try:
         wait_until(lambda: systemd.has("READY=1"), 30, what="READY=1", daemons=[daemon])
-        wait_until(lambda: sum("WATCHDOG=1" in m for m in systemd.drain()) >= 3, 10, what="watchdog pings", daemons=[daemon])
+        wait_until(
+            lambda: sum("WATCHDOG=1" in m for m in systemd.drain()) >= 3,
+            10,
+            what="watchdog pings",
+            daemons=[daemon],
+        )
 
         # A good new config: the new shipment is synced without a restart.
         write_config(tmp_path, database_url=url, numbers=[first, second])
         mark = len(systemd.drain())
         daemon.signal(signal.SIGHUP)
-        wait_until(lambda: count(engine, ShipmentRow, ShipmentRow.tracking_number == second) == 1, 20,
-                   what="the reloaded shipment", daemons=[daemon])
-        wait_until(lambda: systemd.has("READY=1", mark), 10, what="READY=1 after reload", daemons=[daemon])
+        wait_until(
+            lambda: count(engine, ShipmentRow, ShipmentRow.tracking_number == second) == 1,
+            20,
+            what="the reloaded shipment",
+            daemons=[daemon],
+        )
+        wait_until(
+            lambda: systemd.has("READY=1", mark), 10, what="READY=1 after reload", daemons=[daemon]
+        )
         reload_messages = systemd.drain()[mark:]
-        assert any(m.startswith("RELOADING=1\nMONOTONIC_USEC=") for m in reload_messages), reload_messages
+        assert any(m.startswith("RELOADING=1\nMONOTONIC_USEC=") for m in reload_messages), (
+            reload_messages
+        )
 
         # A broken config is rejected in one clear line; the daemon keeps running the old one.
         config.write_text(config.read_text() + "\n[polling]\nbogus = 1\n")
         daemon.signal(signal.SIGHUP)
-        wait_until(lambda: "reload rejected" in daemon.log(), 20, what="the rejection", daemons=[daemon])
+        wait_until(
+            lambda: "reload rejected" in daemon.log(), 20, what="the rejection", daemons=[daemon]
+        )
         rejected = [line for line in daemon.log().splitlines() if "reload rejected" in line]
         assert len(rejected) == 1 and "watcher.toml" in rejected[0], rejected
         time.sleep(1)
@@ -92,9 +117,17 @@ def test_second_instance_on_sqlite_refuses_with_one_line(tmp_path: Path) -> None
     env = daemon_env(tmp_path)
     first = DaemonProcess(config, env, "first").start()
     try:
-        wait_until(lambda: "watcher running" in first.log(), 30, what="the first instance", daemons=[first])
-        second = subprocess.run([sys.executable, "-m", "watcher", "run", "--config", str(config)],
-                                env=env, capture_output=True, text=True, timeout=60)
+        wait_until(
+            lambda: "watcher running" in first.log(), 30, what="the first instance", daemons=[first]
+        )
+        second = subprocess.run(
+            [sys.executable, "-m", "watcher", "run", "--config", str(config)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         assert second.returncode == 1
         lines = second.stderr.strip().splitlines()
         assert len(lines) == 1, second.stderr

@@ -8,8 +8,8 @@ from typing import Any
 from pydantic import SecretStr
 
 from tests.service.daemonkit import number
-from watcher.service.app import App, database_url
 from watcher.config import load_settings
+from watcher.service.app import App, database_url
 from watcher.store import repo
 
 

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from tests.service.daemonkit import number, write_replay
-from watcher.service.app import App
 from watcher.cli.main import main
 from watcher.config import load_settings
 from watcher.notify.transport import RecordingNotifier
+from watcher.service.app import App
 
 SECRET = "hunter2-secret"
 
@@ -23,8 +23,12 @@ SECRET = "hunter2-secret"
 def prepare(make_config: Any, tmp_path: Path, *, daemon: bool) -> Path:
     """A database with polled parcels, an alert, a notification and (optionally) a live heartbeat."""
     numbers = [number(701), number(702)]
-    write_replay(tmp_path / "replay", numbers, lambda n: "delivered" if n.endswith("1") else "transit")
-    shipments = "".join(f'\n[[shipments]]\ntracking_number = "{n}"\nlabel = "parcel {n[-3:]}"\n' for n in numbers)
+    write_replay(
+        tmp_path / "replay", numbers, lambda n: "delivered" if n.endswith("1") else "transit"
+    )
+    shipments = "".join(
+        f'\n[[shipments]]\ntracking_number = "{n}"\nlabel = "parcel {n[-3:]}"\n' for n in numbers
+    )
     config = make_config(f'[notify]\nurls = ["json://user:{SECRET}@127.0.0.1:9/"]\n' + shipments)
     app = App(load_settings(config), notifier=RecordingNotifier())
     app.sync_config()
@@ -41,7 +45,9 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
     return code, out, err
 
 
-def test_status_is_unhealthy_without_a_daemon(make_config: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_status_is_unhealthy_without_a_daemon(
+    make_config: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = prepare(make_config, tmp_path, daemon=False)
     code, out, _ = run_cli(capsys, "status", "--config", str(config))
     assert code == 1
@@ -52,7 +58,9 @@ def test_status_is_unhealthy_without_a_daemon(make_config: Any, tmp_path: Path, 
     assert SECRET not in out
 
 
-def test_status_reports_a_live_daemon(make_config: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_status_reports_a_live_daemon(
+    make_config: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = prepare(make_config, tmp_path, daemon=True)
     code, out, _ = run_cli(capsys, "status", "--json", "--config", str(config))
     data = json.loads(out)
@@ -60,7 +68,9 @@ def test_status_reports_a_live_daemon(make_config: Any, tmp_path: Path, capsys: 
     assert data["healthy"] is True and data["daemon_running"] is True
     assert data["last_cycle_at"] and sum(data["shipments"].values()) == 2
     assert data["open_alerts"] >= 1
-    assert [p["name"] for p in data["providers"]] == ["replay"] and data["providers"][0]["state"] == "ok"
+    assert [p["name"] for p in data["providers"]] == ["replay"] and data["providers"][0][
+        "state"
+    ] == "ok"
     assert data["database"]["kind"] == "sqlite" and data["database"]["size_bytes"] > 0
     assert data["instances"][0]["cycles"] == 1
     assert SECRET not in out
@@ -78,7 +88,9 @@ def test_stale_heartbeat_and_paused_provider_are_problems(make_config: Any, tmp_
     app = App(settings, notifier=RecordingNotifier())
     later = app.clock.now() + timedelta(seconds=settings.service.heartbeat_stale_seconds + 1)
     with app.sessions.begin() as session:
-        repo.record_provider_failure(session, "replay", "401", later, paused_until=later + timedelta(hours=6))
+        repo.record_provider_failure(
+            session, "replay", "401", later, paused_until=later + timedelta(hours=6)
+        )
     app.engine.dispose()
     with open_sqlite(tmp_path / "watcher.db") as database:
         health = collect(database, settings, later, url="sqlite://")
@@ -87,7 +99,9 @@ def test_stale_heartbeat_and_paused_provider_are_problems(make_config: Any, tmp_
     assert any(p.startswith("provider replay paused until") for p in health.problems)
 
 
-def test_backup_copies_the_sqlite_database(make_config: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_backup_copies_the_sqlite_database(
+    make_config: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = prepare(make_config, tmp_path, daemon=False)
     dest = tmp_path / "backup.db"
     code, out, _ = run_cli(capsys, "db", "backup", str(dest), "--config", str(config))
@@ -100,7 +114,9 @@ def test_backup_copies_the_sqlite_database(make_config: Any, tmp_path: Path, cap
     assert code == 2 and "already exists" in err
 
 
-def test_export_json_has_the_history_and_no_secrets(make_config: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_json_has_the_history_and_no_secrets(
+    make_config: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = prepare(make_config, tmp_path, daemon=False)
     code, out, _ = run_cli(capsys, "db", "export", "--json", "--config", str(config))
     data = json.loads(out)

@@ -6,10 +6,10 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from watcher.service.app import App
 from watcher.config import load_settings
-from watcher.service.daemon import Daemon
 from watcher.notify.transport import RecordingNotifier
+from watcher.service.app import App
+from watcher.service.daemon import Daemon
 
 
 class FakeClock:
@@ -37,7 +37,9 @@ class Pings:
 
 
 def make_daemon(make_config: Any, tmp_path: Path) -> tuple[Daemon, FakeClock]:
-    settings = load_settings(make_config("[service]\nstall_seconds = 100\n[polling]\ntick_seconds = 10\n"))
+    settings = load_settings(
+        make_config("[service]\nstall_seconds = 100\n[polling]\ntick_seconds = 10\n")
+    )
     clock = FakeClock()
     app = App(settings, notifier=RecordingNotifier())
     return Daemon(app, systemd=Pings(), monotonic=clock), clock  # type: ignore[arg-type]

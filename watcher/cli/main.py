@@ -517,10 +517,9 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 def cmd_advise(args: argparse.Namespace) -> int:
     from zoneinfo import ZoneInfo
 
-    from watcher.rules import RuleContext, evaluate
+    from watcher.rules import evaluate
     from watcher.rules.advice import render_advice
-    from watcher.rules.profiles import resolve_profile
-    from watcher.store import repo
+    from watcher.service.evaluator import rule_context
 
     settings = load(args)
     clock = clock_for(args, settings)
@@ -529,14 +528,11 @@ def cmd_advise(args: argparse.Namespace) -> int:
         row, timeline, _events, _legs, _stored = _shipment_and_timeline(app, args.tracking_number)
     finally:
         app.engine.dispose()
-    view = repo.to_view(row)
-    profile = resolve_profile(settings.profiles, row.marketplace, view)
-    tz = ZoneInfo(settings.timezone)
-    now = clock.now()
     # Advice is about "now" (or --now): evaluate afresh rather than trusting the last cycle's alerts.
-    alerts = evaluate(RuleContext(shipment=view, timeline=timeline, now=now, profile=profile, tz=tz)).alerts
+    ctx = rule_context(row, timeline, clock.now(), profiles=settings.profiles, tz=ZoneInfo(settings.timezone))
+    alerts = evaluate(ctx).alerts
     held = {"timeline": bool(timeline.events), "order_id": bool(row.order_id), "tracking_number": True}
-    print(render_advice(view, timeline, list(alerts), now=now, profile=profile, tz=tz, held=held))
+    print(render_advice(ctx.shipment, timeline, list(alerts), now=ctx.now, profile=ctx.profile, tz=ctx.tz, held=held))
     return EXIT_OK
 
 
@@ -604,14 +600,14 @@ def cmd_notify_test(args: argparse.Namespace) -> int:
 
 
 def cmd_providers(args: argparse.Namespace) -> int:
-    from watcher.service.health import provider_health, refresh_quotas
+    from watcher.service.health import provider_listing, refresh_quotas
 
     settings = load(args)
     app = open_app(settings)
     try:
         if not args.no_quota:
             asyncio.run(refresh_quotas(app))
-        rows = provider_health(app)
+        rows = provider_listing(app)
     finally:
         app.engine.dispose()
     if args.json:

@@ -1,7 +1,7 @@
-"""Retry and backoff policy for provider calls.
+"""Request retries for provider calls: one call is retried a few times within a poll.
 
-`call_with_retry` retries one call a few times within a poll (transient failures only);
-`next_poll_delay` is the pure per-shipment backoff the poller stores between polls.
+Transient failures only; when a shipment is polled again after a failed poll is decided by
+`watcher.service.schedule`. `retry_delay` is pure: `call_with_retry`, the I/O edge, draws its jitter.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ def is_retryable(exc: BaseException, *, cap: float = float("inf")) -> bool:
     return isinstance(exc, ProviderUnavailable)
 
 
-def backoff_delay(attempt: int, *, base: float, cap: float, jitter: float) -> float:
-    """Exponential delay for the `attempt`-th retry (1-based) with "equal jitter" in [0, 1)."""
+def retry_delay(attempt: int, *, base: float, cap: float, jitter: float) -> float:
+    """Seconds before the `attempt`-th retry (1-based) of one call, with "equal jitter" in [0, 1)."""
     ceiling = min(cap, base * 2 ** max(0, attempt - 1))
     # Half fixed, half random: never zero (no hammering), never in lock-step with other tasks.
     return ceiling / 2 + ceiling / 2 * jitter
@@ -52,7 +52,7 @@ async def call_with_retry(
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, ProviderRateLimited) and exc.retry_after is not None:
             return exc.retry_after
-        return backoff_delay(state.attempt_number, base=base, cap=cap, jitter=rng())
+        return retry_delay(state.attempt_number, base=base, cap=cap, jitter=rng())
 
     retrying = AsyncRetrying(
         stop=stop_after_attempt(max(1, attempts)),
@@ -67,24 +67,3 @@ async def call_with_retry(
         return await fn()
 
     return await retrying(attempt)
-
-
-def next_poll_delay(
-    failures: int,
-    *,
-    base: float,
-    cap: float,
-    retry_after: float | None = None,
-    jitter: float = 0.0,
-) -> float:
-    """Seconds until a shipment is polled again after `failures` consecutive failures. Pure.
-
-    `base` is the normal interval (failures=0); each failure doubles it up to `cap`. `jitter`
-    is a caller-drawn fraction added on top (e.g. `random.uniform(0, 0.1)`), still within `cap`.
-    A provider's `retry_after` is a floor: we never ask earlier than it said, even above `cap`.
-    """
-    delay = min(cap, base * 2 ** max(0, failures))
-    delay = min(cap, delay * (1 + max(0.0, jitter)))
-    if retry_after is not None:
-        delay = max(delay, retry_after)
-    return delay

@@ -8,7 +8,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from watcher.domain.models import Action, Alert, Severity, ShipmentView, Status, Timeline, TimelineEvent
+from watcher.domain.models import (
+    Action,
+    Alert,
+    Severity,
+    ShipmentView,
+    Status,
+    Timeline,
+    TimelineEvent,
+)
 from watcher.rules.evidence import evidence_checklist
 from watcher.rules.profiles import Profile
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from watcher.domain.models import PRE_SHIPMENT_STATUSES, Action, Alert, Severity, Status, TimelineEvent
+from watcher.domain.models import (
+    PRE_SHIPMENT_STATUSES,
+    Action,
+    Alert,
+    Severity,
+    Status,
+    TimelineEvent,
+)
 from watcher.rules.base import (
     RuleContext,
     by_when,

@@ -7,7 +7,7 @@ on the `aliexpress` defaults. Per-shipment values (`max_delivery_days`) override
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -15,7 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from watcher.domain.errors import ConfigError
 
 if TYPE_CHECKING:
-    from watcher.config import Settings
     from watcher.domain.models import ShipmentView
 
 
@@ -138,9 +137,12 @@ def known_profiles(profiles: Mapping[str, Any]) -> list[str]:
     return sorted(set(BUILTIN_PROFILES) | set(profiles))
 
 
-def validate_profiles(settings: Settings, where: str) -> None:
-    """Raise ConfigError naming file and key for a bad profile table or unknown marketplace."""
-    for name, table in settings.profiles.items():
+def validate_profiles(profiles: Mapping[str, Any], marketplaces: Sequence[str], where: str) -> None:
+    """Raise ConfigError naming file and key for a bad profile table or unknown marketplace.
+
+    `marketplaces` are the configured shipments' marketplaces, in order (`shipments[i]`).
+    """
+    for name, table in profiles.items():
         if not isinstance(table, Mapping):
             raise ConfigError(f"{where}: profiles.{name}: must be a table")
         base = BUILTIN_PROFILES.get(name, BUILTIN_PROFILES[_BASE_PROFILE])
@@ -148,12 +150,12 @@ def validate_profiles(settings: Settings, where: str) -> None:
             Profile.model_validate({**base.model_dump(), **table})
         except ValidationError as exc:
             raise ConfigError(f"{where}: profiles.{name}{_describe(exc)}") from None
-    known = known_profiles(settings.profiles)
-    for index, shipment in enumerate(settings.shipments):
-        if shipment.marketplace not in known:
+    known = known_profiles(profiles)
+    for index, marketplace in enumerate(marketplaces):
+        if marketplace not in known:
             raise ConfigError(
                 f"{where}: shipments[{index}].marketplace: unknown marketplace profile "
-                f"{shipment.marketplace!r} (known: {', '.join(known)})"
+                f"{marketplace!r} (known: {', '.join(known)})"
             )
 
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from watcher.domain.clock import Clock, SystemClock
 from watcher.config import Settings, user_state_dir
+from watcher.domain.clock import Clock, SystemClock
 from watcher.store import claims, db, repo
 from watcher.store.tables import InstanceRow
 
@@ -27,9 +27,9 @@ if TYPE_CHECKING:
     import httpx
 
     from watcher.notify.dispatcher import DispatchReport
-    from watcher.service.evaluator import EvaluationReport
-    from watcher.notify.transport import Notifier
     from watcher.notify.outbox import Router
+    from watcher.notify.transport import Notifier
+    from watcher.service.evaluator import EvaluationReport
     from watcher.service.poller import PollReport, ProviderPool
 
 _LOGGER = logging.getLogger(__name__)
@@ -41,8 +41,12 @@ class CycleReport:
 
     now: datetime
     poll: PollReport = field(default_factory=lambda: _new("watcher.service.poller", "PollReport"))
-    evaluation: EvaluationReport = field(default_factory=lambda: _new("watcher.service.evaluator", "EvaluationReport"))
-    dispatch: DispatchReport = field(default_factory=lambda: _new("watcher.notify.dispatcher", "DispatchReport"))
+    evaluation: EvaluationReport = field(
+        default_factory=lambda: _new("watcher.service.evaluator", "EvaluationReport")
+    )
+    dispatch: DispatchReport = field(
+        default_factory=lambda: _new("watcher.notify.dispatcher", "DispatchReport")
+    )
 
 
 def _new(module: str, name: str) -> Any:
@@ -55,7 +59,9 @@ def _new(module: str, name: str) -> Any:
 def database_url(settings: Settings) -> str:
     if settings.database_url is not None:
         return settings.database_url.get_secret_value()
-    state_dir = settings.resolve_path(settings.state_dir) if settings.state_dir else user_state_dir()
+    state_dir = (
+        settings.resolve_path(settings.state_dir) if settings.state_dir else user_state_dir()
+    )
     return db.default_sqlite_url(state_dir)
 
 
@@ -140,7 +146,11 @@ class App:
         report = CycleReport(now=now)
         if poll:
             report.poll = await poll_due(
-                now, settings=self.settings, sessions=self.sessions, providers=self.providers, force=force,
+                now,
+                settings=self.settings,
+                sessions=self.sessions,
+                providers=self.providers,
+                force=force,
                 owner=self.instance_id,
             )
         # Evaluation is quick and database-only: one instance at a time does all that is due;
@@ -148,11 +158,19 @@ class App:
         with claims.exclusive(self.engine, "evaluate", wait=False) as mine:
             if mine:
                 report.evaluation = evaluate_due(
-                    now, settings=self.settings, sessions=self.sessions, targets=self.router(), everything=everything
+                    now,
+                    settings=self.settings,
+                    sessions=self.sessions,
+                    targets=self.router(),
+                    everything=everything,
                 )
         if send:
             report.dispatch = await dispatch_due(
-                now, settings=self.settings, sessions=self.sessions, notifier=self.notifier, owner=self.instance_id,
+                now,
+                settings=self.settings,
+                sessions=self.sessions,
+                notifier=self.notifier,
+                owner=self.instance_id,
                 targets=self.router(),
             )
         release_freed_memory()
@@ -163,7 +181,10 @@ class App:
         ignored = []
         if database_url(settings) != database_url(self.settings):
             ignored.append("database_url")
-            settings.database_url, settings.state_dir = self.settings.database_url, self.settings.state_dir
+            settings.database_url, settings.state_dir = (
+                self.settings.database_url,
+                self.settings.state_dir,
+            )
         old_providers = self._providers
         self.settings = settings
         self._providers = None
@@ -197,8 +218,13 @@ class App:
             if row is None:
                 host, pid, _ = self.instance_id.split(":")
                 row = InstanceRow(
-                    id=self.instance_id, hostname=host, pid=int(pid), started_at=now, heartbeat_at=now,
-                    version=__version__, cycles=0,
+                    id=self.instance_id,
+                    hostname=host,
+                    pid=int(pid),
+                    started_at=now,
+                    heartbeat_at=now,
+                    version=__version__,
+                    cycles=0,
                 )
                 session.add(row)
             row.heartbeat_at = now
@@ -222,4 +248,7 @@ class App:
         self.engine.dispose()
 
     def describe(self) -> dict[str, Any]:
-        return {"database": db.redact_url(database_url(self.settings)), "instance": self.instance_id}
+        return {
+            "database": db.redact_url(database_url(self.settings)),
+            "instance": self.instance_id,
+        }

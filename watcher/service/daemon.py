@@ -10,6 +10,7 @@ STOPPING=1 on SIGINT/SIGTERM.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import time
@@ -18,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from watcher.service.app import App, database_url
 from watcher.domain.errors import ConfigError, WatcherError
+from watcher.service.app import App, database_url
 from watcher.service.sdnotify import SystemdNotifier
 from watcher.store import claims
 
@@ -81,7 +82,7 @@ class Daemon:
         started = self._monotonic()
         try:
             report = await self.app.cycle()
-        except Exception as exc:  # noqa: BLE001 - the loop must survive anything a cycle throws
+        except Exception as exc:  # the loop must survive anything a cycle throws
             _LOGGER.exception("cycle failed; retrying at the next tick")
             self._safe_heartbeat(error=describe_error(exc))
             return False
@@ -117,7 +118,10 @@ class Daemon:
                 self.systemd.watchdog()
                 warned = False
             elif not warned:
-                _LOGGER.error("cycle loop stalled for over %ss; no more watchdog pings", self.app.settings.service.stall_seconds)
+                _LOGGER.error(
+                    "cycle loop stalled for over %ss; no more watchdog pings",
+                    self.app.settings.service.stall_seconds,
+                )
                 warned = True
             await self._sleep(interval)
 
@@ -167,7 +171,9 @@ class Daemon:
         old = self.app.settings
         try:
             try:
-                settings = load_settings(old.config_file) if old.config_file else load_settings(None)
+                settings = (
+                    load_settings(old.config_file) if old.config_file else load_settings(None)
+                )
             except ConfigError as exc:
                 _LOGGER.error("reload rejected, still running the previous configuration: %s", exc)
                 return False
@@ -177,7 +183,9 @@ class Daemon:
             self._reschedule()
             self.reloads += 1
             restart = f"; {', '.join(ignored)} changes need a restart" if ignored else ""
-            _LOGGER.info("configuration reloaded: %d shipments in config%s", len(settings.shipments), restart)
+            _LOGGER.info(
+                "configuration reloaded: %d shipments in config%s", len(settings.shipments), restart
+            )
             return True
         except WatcherError as exc:
             _LOGGER.error("reload failed, still running: %s", exc)
@@ -228,7 +236,11 @@ class Daemon:
             self._spawn(self._watchdog_loop(self.systemd.watchdog_seconds))
         self._spawn(self._heartbeat_loop())
         self.systemd.ready(self._status_text())
-        _LOGGER.info("watcher running (%s), tick every %ss", self.app.describe()["database"], self.tick_seconds)
+        _LOGGER.info(
+            "watcher running (%s), tick every %ss",
+            self.app.describe()["database"],
+            self.tick_seconds,
+        )
         try:
             await self._stop.wait()
         finally:
@@ -278,10 +290,9 @@ class Daemon:
             await asyncio.wait_for(asyncio.shield(task), STOP_GRACE_SECONDS)
         except (TimeoutError, asyncio.CancelledError):
             task.cancel()
-            try:
+            # Its outcome no longer matters: the daemon is stopping.
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001
-                pass
 
 
 def describe_error(exc: BaseException) -> str:

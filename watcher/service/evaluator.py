@@ -7,28 +7,27 @@ outbox), so a crash can neither lose nor duplicate a message.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
-from watcher.rules.coverage import not_found_alerts
-from watcher.domain.models import Action, Alert, Severity, StoredEvent, Timeline
-from watcher.service.poller import AUTH_REASON_PREFIX, providers_for
+from watcher.domain.models import StoredEvent, Timeline
 from watcher.rules import RuleContext, evaluate
+from watcher.rules.coverage import not_found_alerts
 from watcher.rules.profiles import resolve_profile
+from watcher.rules.providers import provider_alerts
+from watcher.service.routing import providers_for
 from watcher.store import repo
 from watcher.store.tables import AlertRow
 from watcher.timeline.build import build_timeline
 
 _LOGGER = logging.getLogger(__name__)
 
-#: How long a provider may fail before the owner hears about it.
-PROVIDER_FAILING_ALERT_AFTER = timedelta(hours=6)
 EVALUATION_CHUNK = 500
 #: Alert changes a report keeps: holding every changed AlertRow of a first evaluation of
 #: 100,000 shipments (55,000 changes, ~2 KB each) pushed peak RSS over 250 MB (bench/RESULTS.md).
@@ -72,7 +71,8 @@ def evaluate_due(
                 rows = repo.active_rows_after(session, last_id, EVALUATION_CHUNK)
             else:
                 chunk = repo.shipments_by_id(session, due[taken : taken + EVALUATION_CHUNK])
-                rows = [row for row in chunk if row.archived_at is None]  # archived since `due` was read
+                # Skip shipments archived since `due` was read.
+                rows = [row for row in chunk if row.archived_at is None]
                 taken += EVALUATION_CHUNK
             # Two queries per chunk instead of two per shipment (bench/RESULTS.md, evaluate).
             events = repo.stored_events_by_shipment(session, [row.id for row in rows])
@@ -80,15 +80,23 @@ def evaluate_due(
             outcomes = []
             for row in rows:
                 outcome, changes = evaluate_shipment(
-                    session, row, now, settings=settings, tz=tz, targets=targets,
-                    events=events[row.id], open_alerts=alerts[row.tracking_number],
+                    session,
+                    row,
+                    now,
+                    settings=settings,
+                    tz=tz,
+                    targets=targets,
+                    events=events[row.id],
+                    open_alerts=alerts[row.tracking_number],
                 )
                 report.add(changes)
                 if any(outcome[name] != getattr(row, name) for name in repo.EVALUATION_FIELDS):
                     outcomes.append(outcome)
             repo.save_evaluations(session, outcomes)
             report.evaluated += len(rows)
-        if (due is None and len(rows) < EVALUATION_CHUNK) or (due is not None and taken >= len(due)):
+        if (due is None and len(rows) < EVALUATION_CHUNK) or (
+            due is not None and taken >= len(due)
+        ):
             break
         if due is None:
             last_id = rows[-1].id
@@ -112,14 +120,23 @@ def evaluate_shipment(
 
     Returns the shipment's new status fields (for `repo.save_evaluations`) and the changes.
     """
-    view = repo.to_view(row)
-    timeline = build_timeline(events, destination_country=view.destination.country)
-    profile = resolve_profile(settings.profiles, row.marketplace, view)
-    evaluation = evaluate(RuleContext(shipment=view, timeline=timeline, now=now, profile=profile, tz=tz))
-    blind, blind_look_at = ([], None) if view.received_at else not_found_alerts(
-        row.tracking_number, events, providers_for(row, settings), now
+    timeline = build_timeline(events, destination_country=row.dest_country)
+    ctx = rule_context(row, timeline, now, profiles=settings.profiles, tz=tz)
+    view = ctx.shipment
+    evaluation = evaluate(ctx)
+    blind, blind_look_at = (
+        ([], None)
+        if view.received_at
+        else not_found_alerts(row.tracking_number, events, providers_for(row, settings), now)
     )
-    changes = repo.apply_alerts(session, row.tracking_number, row.id, [*evaluation.alerts, *blind], now, open_rows=open_alerts)
+    changes = repo.apply_alerts(
+        session,
+        row.tracking_number,
+        row.id,
+        [*evaluation.alerts, *blind],
+        now,
+        open_rows=open_alerts,
+    )
     outcome = {
         "id": row.id,
         "status": timeline.status.value,
@@ -129,37 +146,46 @@ def evaluate_shipment(
     }
     for change in changes:
         log_change(change, row)
-        enqueue_for_change(session, change, now, targets=targets, name=view.display_name, timeline=timeline)
+        enqueue_for_change(
+            session, change, now, targets=targets, name=view.display_name, timeline=timeline
+        )
     return outcome, changes
 
 
-def evaluate_providers(session: Session, now: datetime, *, targets: Sequence[str]) -> list[repo.AlertChange]:
+def rule_context(
+    row: Any,
+    timeline: Timeline,
+    now: datetime,
+    *,
+    profiles: Mapping[str, Mapping[str, Any]],
+    tz: ZoneInfo,
+) -> RuleContext:
+    """What the rules see of one shipment (a row with every shipment column) at `now`."""
+    view = repo.to_view(row)
+    profile = resolve_profile(profiles, row.marketplace, view)
+    return RuleContext(shipment=view, timeline=timeline, now=now, profile=profile, tz=tz)
+
+
+def evaluate_providers(
+    session: Session, now: datetime, *, targets: Sequence[str]
+) -> list[repo.AlertChange]:
     """Report watcher's own blind spots: a provider that keeps failing or was paused."""
     changes: list[repo.AlertChange] = []
     for state in repo.provider_states(session):
-        alerts: list[Alert] = []
-        failing_for = now - state.failing_since if state.failing_since else None
-        auth_paused = bool(state.paused_reason and state.paused_reason.startswith(AUTH_REASON_PREFIX))
-        if auth_paused or (failing_for and failing_for >= PROVIDER_FAILING_ALERT_AFTER):
-            alerts.append(provider_alert(state.name, failing_for, state.last_error, paused=auth_paused))
+        alerts = provider_alerts(
+            state.name,
+            failing_since=state.failing_since,
+            paused_reason=state.paused_reason,
+            last_error=state.last_error,
+            now=now,
+        )
         for change in repo.apply_alerts(session, f"provider:{state.name}", None, alerts, now):
             log_change(change, None)
-            enqueue_for_change(session, change, now, targets=targets, name=state.name, timeline=None)
+            enqueue_for_change(
+                session, change, now, targets=targets, name=state.name, timeline=None
+            )
             changes.append(change)
     return changes
-
-
-def provider_alert(name: str, failing_for: timedelta | None, last_error: str | None, *, paused: bool) -> Alert:
-    hours_failing = int(failing_for.total_seconds() // 3600) if failing_for else 0
-    what = "rejected its key and is paused" if paused else f"has failed for {hours_failing} h"
-    return Alert(
-        tracking_number=f"provider:{name}",
-        kind="provider_failing",
-        action=Action.CHECK_PROVIDER,
-        severity=Severity.WARNING,
-        message=f"{name} {what}: check the key, base_url and network. Last error: {last_error or 'unknown'}.",
-        key="provider",
-    )
 
 
 def log_change(change: repo.AlertChange, row: Any | None) -> None:
@@ -167,7 +193,16 @@ def log_change(change: repo.AlertChange, row: Any | None) -> None:
     who = f"{row.tracking_number} ({row.label})" if row is not None and row.label else alert.subject
     act_by = f", act by {alert.act_by.isoformat()}" if alert.act_by else ""
     level = logging.INFO if change.change in ("resolved", "updated") else logging.WARNING
-    _LOGGER.log(level, "alert %s: %s %s [%s -> %s%s]", change.change, who, alert.kind, alert.severity, alert.action, act_by)
+    _LOGGER.log(
+        level,
+        "alert %s: %s %s [%s -> %s%s]",
+        change.change,
+        who,
+        alert.kind,
+        alert.severity,
+        alert.action,
+        act_by,
+    )
 
 
 def enqueue_for_change(
@@ -179,7 +214,7 @@ def enqueue_for_change(
     name: str,
     timeline: Timeline | None,
 ) -> None:
-    """Write the outbox rows an alert change deserves (the decisions live in watcher/outbox.py)."""
+    """Write the outbox rows an alert change deserves (the decisions live in watcher/notify/outbox.py)."""
     from watcher.notify import outbox
 
     outbox.enqueue_for_change(session, change, now, targets=targets, timeline=timeline)

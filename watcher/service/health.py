@@ -1,4 +1,4 @@
-"""Provider health for `watcher providers` (and `watcher status`): what works, what is blind."""
+"""`watcher providers`: every known provider, what works and what is blind, and its quota."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from watcher.domain.errors import ProviderError
 from watcher.store import repo
+from watcher.store.quickread import iso_time as iso
 
 if TYPE_CHECKING:
     from watcher.service.app import App
@@ -39,10 +40,9 @@ async def refresh_quotas(app: App) -> None:
     await app.aclose_providers()
 
 
-def provider_health(app: App) -> list[dict[str, Any]]:
-    """One row per known provider: configured or not, last success/error, paused, quota."""
+def provider_listing(app: App) -> list[dict[str, Any]]:
+    """`watcher providers`: one row per known provider (configured or not), last success/error, pause, quota."""
     from watcher.providers.registry import available_providers
-    from watcher.cli.render import iso
 
     now = app.clock.now()
     configured = configured_providers(app)

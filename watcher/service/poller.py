@@ -24,31 +24,32 @@ from watcher.domain.errors import (
     ProviderAuthError,
     ProviderError,
     ProviderRateLimited,
-    ProviderUnavailable,
 )
 from watcher.domain.models import Status, TrackingResult
-from watcher.providers.registry import load_provider_class, provider_config
 from watcher.providers.base import RemembersNumbers, TrackingProvider
-from watcher.providers.retry import call_with_retry, next_poll_delay
-from watcher.service.schedule import hours, next_poll_at
+from watcher.providers.registry import load_provider_class, provider_config
+from watcher.providers.retry import call_with_retry
+from watcher.service.routing import providers_for
+from watcher.service.schedule import next_poll_after_failure, next_poll_at, provider_pause
 from watcher.store import claims, repo
 from watcher.store.tables import ShipmentRow
 from watcher.timeline.build import follow_on_numbers_from_text
 
 _LOGGER = logging.getLogger(__name__)
 
-#: How long a provider whose key was rejected is left alone before one more try.
-AUTH_PAUSE = timedelta(hours=6)
-#: Longest backoff of a provider that keeps failing for other reasons.
-PROVIDER_BACKOFF_CAP = timedelta(hours=1)
-#: Marks a pause caused by a rejected key (watcher's own alert says so).
-AUTH_REASON_PREFIX = "auth: "
+#: Largest fraction added at random to a failed shipment's backoff, so retries do not bunch up.
+RETRY_JITTER = 0.1
 
 
 class ProviderPool:
     """Builds the configured adapters on first use and closes them at the end."""
 
-    def __init__(self, settings: Settings, *, transports: Mapping[str, httpx.AsyncBaseTransport] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+    ) -> None:
         self._settings = settings
         self._transports = dict(transports or {})
         self._providers: dict[str, TrackingProvider] = {}
@@ -59,14 +60,19 @@ class ProviderPool:
             cls = load_provider_class(name)
             config = provider_config(name, self._settings.providers.get(name))
             self._providers[name] = cls(
-                config, name=name, config_dir=self._settings.config_dir, transport=self._transports.get(name)
+                config,
+                name=name,
+                config_dir=self._settings.config_dir,
+                transport=self._transports.get(name),
             )
         return self._providers[name]
 
     def loaded(self) -> dict[str, TrackingProvider]:
         return dict(self._providers)
 
-    def recall_answered(self, name: str, wanted: Sequence[_Wanted], sessions: sessionmaker[Session]) -> None:
+    def recall_answered(
+        self, name: str, wanted: Sequence[_Wanted], sessions: sessionmaker[Session]
+    ) -> None:
         """Tell an adapter that remembers numbers which of `wanted` it answered in earlier runs.
 
         Looked up once per number and process, from the events it reported: after a restart,
@@ -95,7 +101,11 @@ class ProviderPool:
 PLAN_COLUMNS = (ShipmentRow.id, ShipmentRow.tracking_number, ShipmentRow.providers)
 #: What `schedule_next_polls` reads: `repo.to_view` and the poll state.
 SCHEDULE_COLUMNS = (
-    ShipmentRow.id, ShipmentRow.poll_failures, ShipmentRow.status, ShipmentRow.last_event_at, *repo.VIEW_COLUMNS
+    ShipmentRow.id,
+    ShipmentRow.poll_failures,
+    ShipmentRow.status,
+    ShipmentRow.last_event_at,
+    *repo.VIEW_COLUMNS,
 )
 
 
@@ -118,20 +128,6 @@ class _Wanted:
     number: str
 
 
-def providers_for(row: Any, settings: Settings) -> list[str]:
-    """The adapters to ask for a shipment, in order, without those switched off (`enabled = false`)."""
-    if row.providers:
-        names = list(row.providers)
-    else:
-        from watcher.domain.numbers import default_provider_for
-
-        preferred = default_provider_for(row.tracking_number)
-        names = list(settings.default_providers)
-        if preferred and preferred not in names and preferred in settings.providers:
-            names.insert(0, preferred)
-    return [name for name in names if settings.providers.get(name, {}).get("enabled", True) is not False]
-
-
 async def poll_due(
     now: datetime,
     *,
@@ -148,38 +144,60 @@ async def poll_due(
     """
     report = PollReport()
     with sessions() as session:
-        rows = repo.active_shipments(session) if force else claims.claim_shipments(
-            session,
-            owner=owner,
-            now=now,
-            lease=timedelta(seconds=settings.service.instance_lease_seconds),
-            limit=settings.polling.max_shipments_per_cycle,
-            columns=PLAN_COLUMNS,
+        rows = (
+            repo.active_shipments(session)
+            if force
+            else claims.claim_shipments(
+                session,
+                owner=owner,
+                now=now,
+                lease=timedelta(seconds=settings.service.instance_lease_seconds),
+                limit=settings.polling.max_shipments_per_cycle,
+                columns=PLAN_COLUMNS,
+            )
         )
         plan = plan_requests(session, rows, settings)
-        paused = {state.name for state in repo.provider_states(session) if state.paused_until and state.paused_until > now}
+        paused = {
+            state.name
+            for state in repo.provider_states(session)
+            if state.paused_until and state.paused_until > now
+        }
     report.shipments = len(rows)
     if not rows:
         return report
     outcomes: dict[int, list[bool]] = defaultdict(list)  # shipment id -> success per provider
     retry_after: dict[int, float] = {}
     tasks = [
-        _poll_provider(name, wanted, now, settings=settings, sessions=sessions, providers=providers, report=report,
-                       outcomes=outcomes, retry_after=retry_after)
+        _poll_provider(
+            name,
+            wanted,
+            now,
+            settings=settings,
+            sessions=sessions,
+            providers=providers,
+            report=report,
+            outcomes=outcomes,
+            retry_after=retry_after,
+        )
         for name, wanted in plan.items()
         if name not in paused
     ]
     for name in plan.keys() & paused:
         _LOGGER.debug("provider %s is paused; skipping", name)
     await asyncio.gather(*tasks)
-    schedule_next_polls(sessions, rows, outcomes, retry_after, now, settings, owner=None if force else owner)
+    schedule_next_polls(
+        sessions, rows, outcomes, retry_after, now, settings, owner=None if force else owner
+    )
     return report
 
 
-def plan_requests(session: Session, rows: Sequence[Any], settings: Settings) -> dict[str, list[_Wanted]]:
+def plan_requests(
+    session: Session, rows: Sequence[Any], settings: Settings
+) -> dict[str, list[_Wanted]]:
     """Group (shipment, number) pairs by provider."""
     plan: dict[str, list[_Wanted]] = defaultdict(list)
-    legs = repo.leg_numbers_by_shipment(session, [row.id for row in rows])  # one query, not one per row
+    # One query, not one per row.
+    legs = repo.leg_numbers_by_shipment(session, [row.id for row in rows])
     for row in rows:
         numbers = [row.tracking_number, *legs.get(row.id, ())]
         for name in providers_for(row, settings):
@@ -210,7 +228,9 @@ async def _poll_provider(
         return
     providers.recall_answered(name, wanted, sessions)
     size = max(1, provider.batch_size)
-    limit = asyncio.Semaphore(max(1, int(getattr(getattr(provider, "config", None), "max_concurrency", 4))))
+    limit = asyncio.Semaphore(
+        max(1, int(getattr(getattr(provider, "config", None), "max_concurrency", 4)))
+    )
     paused = asyncio.Event()
     # Once one batch recorded the provider's success at `now`, the next ones would write the
     # same values again (a query and a flush per batch): only a failure in between undoes it.
@@ -224,20 +244,33 @@ async def _poll_provider(
             numbers = list(dict.fromkeys(w.number for w in batch))
             report.requests += 1
             try:
-                results = await call_with_retry(lambda: provider.fetch(numbers), attempts=settings.polling.retry_attempts)
+                results = await call_with_retry(
+                    lambda: provider.fetch(numbers), attempts=settings.polling.retry_attempts
+                )
             except ProviderError as exc:
                 if isinstance(exc, ProviderAuthError):
                     paused.set()
                 success_recorded = False
                 handle_provider_error(exc, batch, now, sessions, report, outcomes, retry_after)
                 return
-            except Exception as exc:  # noqa: BLE001 - an adapter bug is reported, not fatal
-                _LOGGER.exception("provider %s crashed on a batch of %d numbers", name, len(numbers))
+            except Exception as exc:  # an adapter bug is reported, not fatal
+                _LOGGER.exception(
+                    "provider %s crashed on a batch of %d numbers", name, len(numbers)
+                )
                 success_recorded = False
-                handle_provider_error(ProviderError(name, f"adapter error: {type(exc).__name__}"), batch, now,
-                                      sessions, report, outcomes, retry_after)
+                handle_provider_error(
+                    ProviderError(name, f"adapter error: {type(exc).__name__}"),
+                    batch,
+                    now,
+                    sessions,
+                    report,
+                    outcomes,
+                    retry_after,
+                )
                 return
-            store_batch(name, batch, results, now, sessions, report, record_success=not success_recorded)
+            store_batch(
+                name, batch, results, now, sessions, report, record_success=not success_recorded
+            )
             success_recorded = True
             for item in batch:
                 outcomes[item.shipment_id].append(True)
@@ -267,24 +300,40 @@ def store_batch(
         shipments = repo.shipment_names(session, {item.shipment_id for item, _ in answered})
         answered = [(item, result) for item, result in answered if item.shipment_id in shipments]
         new = repo.store_events_many(
-            session, name, [(item.shipment_id, item.number, result.events) for item, result in answered], now
+            session,
+            name,
+            [(item.shipment_id, item.number, result.events) for item, result in answered],
+            now,
         )
-        dated = [(i, item.shipment_id, result.estimated_delivery) for i, (item, result) in enumerate(answered)
-                 if result.estimated_delivery is not None]
-        moves = repo.record_estimates(session, name, [(shipment_id, estimate) for _, shipment_id, estimate in dated], now)
+        dated = [
+            (i, item.shipment_id, result.estimated_delivery)
+            for i, (item, result) in enumerate(answered)
+            if result.estimated_delivery is not None
+        ]
+        moves = repo.record_estimates(
+            session, name, [(shipment_id, estimate) for _, shipment_id, estimate in dated], now
+        )
         for (i, shipment_id, estimate), moved in zip(dated, moves, strict=True):
             if moved == "later":
-                _LOGGER.info("%s: %s moved its delivery estimate later, to %s", describe(shipments[shipment_id]), name,
-                             estimate.isoformat())
+                _LOGGER.info(
+                    "%s: %s moved its delivery estimate later, to %s",
+                    describe(shipments[shipment_id]),
+                    name,
+                    estimate.isoformat(),
+                )
             new[i] += moved is not None
         for i, (item, result) in enumerate(answered):
             follow_ons = follow_on_numbers(result)
             shipment = session.get(ShipmentRow, item.shipment_id) if follow_ons else None
             for follow_on in follow_ons:
                 if shipment is not None and repo.add_leg(session, shipment, follow_on, name, now):
-                    _LOGGER.info("%s: new leg %s reported by %s", describe(shipment), follow_on, name)
+                    _LOGGER.info(
+                        "%s: new leg %s reported by %s", describe(shipment), follow_on, name
+                    )
                     new[i] += 1
-        changed = {item.shipment_id for (item, _), count in zip(answered, new, strict=True) if count}
+        changed = {
+            item.shipment_id for (item, _), count in zip(answered, new, strict=True) if count
+        }
         report.new_events += sum(new)
         report.changed |= changed
         repo.mark_for_evaluation(session, changed, now)
@@ -323,29 +372,19 @@ def handle_provider_error(
     for item in batch:
         outcomes[item.shipment_id].append(False)
         if isinstance(exc, ProviderRateLimited) and exc.retry_after is not None:
-            retry_after[item.shipment_id] = max(retry_after.get(item.shipment_id, 0.0), exc.retry_after)
-
-
-def provider_pause(error: ProviderError | None, failures: int, now: datetime) -> tuple[datetime | None, str | None]:
-    """How long to leave a failing provider alone, and why. Pure.
-
-    A rejected key waits hours (the owner must act); a rate limit waits what the provider asked;
-    an outage backs off exponentially (1 min, 2, 4, ... capped at PROVIDER_BACKOFF_CAP). A bad
-    answer about one batch pauses nothing: that batch is skipped and its shipments back off.
-    """
-    if isinstance(error, ProviderAuthError):
-        return now + AUTH_PAUSE, AUTH_REASON_PREFIX + error.detail
-    if isinstance(error, ProviderRateLimited) and error.retry_after:
-        return now + timedelta(seconds=error.retry_after), "rate limited"
-    if not isinstance(error, ProviderUnavailable):
-        return None, None
-    delay = min(PROVIDER_BACKOFF_CAP, timedelta(minutes=1) * 2 ** max(0, failures - 1))
-    return now + delay, f"backing off after {failures} failures"
+            retry_after[item.shipment_id] = max(
+                retry_after.get(item.shipment_id, 0.0), exc.retry_after
+            )
 
 
 def _note_failure(
-    name: str, detail: str, now: datetime, sessions: sessionmaker[Session], report: PollReport,
-    *, error: ProviderError | None = None,
+    name: str,
+    detail: str,
+    now: datetime,
+    sessions: sessionmaker[Session],
+    report: PollReport,
+    *,
+    error: ProviderError | None = None,
 ) -> None:
     report.errors.append(f"{name}: {detail}")
     with sessions.begin() as session:
@@ -382,37 +421,39 @@ def schedule_next_polls(
             results = outcomes.get(row.id, [])
             if results and not any(results):
                 failures = (row.poll_failures or 0) + 1
-                schedule.append((row.id, failures, now + backoff_delay(failures, retry_after.get(row.id), settings)))
+                # The jitter is drawn here, at the edge: the schedule itself stays pure.
+                retry_at = next_poll_after_failure(
+                    now,
+                    failures,
+                    polling=settings.polling,
+                    retry_after=retry_after.get(row.id),
+                    jitter=random.uniform(0, RETRY_JITTER),
+                )
+                schedule.append((row.id, failures, retry_at))
                 continue
             view = repo.to_view(row)
             deadline = deadline_for(view, resolve_profile(settings.profiles, row.marketplace, view))
-            schedule.append((
-                row.id,
-                0,
-                next_poll_at(
-                    now,
-                    status=Status(row.status),
-                    polling=settings.polling,
-                    last_event_at=row.last_event_at,
-                    received_at=row.received_at,
-                    deadline=deadline,
-                ),
-            ))
+            schedule.append(
+                (
+                    row.id,
+                    0,
+                    next_poll_at(
+                        now,
+                        status=Status(row.status),
+                        polling=settings.polling,
+                        last_event_at=row.last_event_at,
+                        received_at=row.received_at,
+                        deadline=deadline,
+                    ),
+                )
+            )
         repo.store_poll_schedule(session, schedule, now, owner=owner)
-
-
-def backoff_delay(failures: int, retry_after: float | None, settings: Settings) -> timedelta:
-    """Exponential backoff with jitter, capped; a provider's Retry-After wins when longer."""
-    seconds = next_poll_delay(
-        failures,
-        base=60.0,
-        cap=hours(settings.polling.max_backoff_hours).total_seconds(),
-        retry_after=retry_after,
-        jitter=random.uniform(0, 0.1),
-    )
-    return timedelta(seconds=seconds)
 
 
 def describe(row: Any) -> str:
     """'LP00123456789012 (USB hub)' for log lines."""
-    return f"{row.tracking_number} ({row.label})" if getattr(row, "label", None) else row.tracking_number
+    return (
+        f"{row.tracking_number} ({row.label})"
+        if getattr(row, "label", None)
+        else row.tracking_number
+    )

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from watcher.rules.providers import failing_too_long
 from watcher.store import db, quickread
 
 if TYPE_CHECKING:
@@ -19,8 +20,6 @@ if TYPE_CHECKING:
 
 #: An unsent notification due longer than this means delivery is stuck.
 OUTBOX_STUCK_AFTER = timedelta(hours=1)
-#: A provider failing this long is a problem (same threshold as its alert).
-PROVIDER_FAILING_AFTER = timedelta(hours=6)
 
 
 @dataclass
@@ -97,9 +96,17 @@ def collect(database: Database, settings: Settings, now: datetime, *, url: str) 
 def instance_health(row: InstanceState, now: datetime, stale: timedelta) -> InstanceHealth:
     running = row.stopped_at is None and now - row.heartbeat_at < stale
     return InstanceHealth(
-        id=row.id, hostname=row.hostname, pid=row.pid, version=row.version, started_at=row.started_at,
-        heartbeat_at=row.heartbeat_at, last_cycle_at=row.last_cycle_at, cycles=row.cycles or 0,
-        last_cycle_seconds=row.last_cycle_seconds, last_cycle_error=row.last_cycle_error, running=running,
+        id=row.id,
+        hostname=row.hostname,
+        pid=row.pid,
+        version=row.version,
+        started_at=row.started_at,
+        heartbeat_at=row.heartbeat_at,
+        last_cycle_at=row.last_cycle_at,
+        cycles=row.cycles or 0,
+        last_cycle_seconds=row.last_cycle_seconds,
+        last_cycle_error=row.last_cycle_error,
+        running=running,
     )
 
 
@@ -111,8 +118,13 @@ def provider_health(state: ProviderState, now: datetime) -> ProviderHealth:
     else:
         label = "ok"
     return ProviderHealth(
-        name=state.name, state=label, last_success_at=state.last_success_at, failing_since=state.failing_since,
-        consecutive_failures=state.consecutive_failures or 0, paused_until=state.paused_until, last_error=state.last_error,
+        name=state.name,
+        state=label,
+        last_success_at=state.last_success_at,
+        failing_since=state.failing_since,
+        consecutive_failures=state.consecutive_failures or 0,
+        paused_until=state.paused_until,
+        last_error=state.last_error,
     )
 
 
@@ -145,17 +157,21 @@ def find_problems(health: Health, stale: timedelta) -> list[str]:
         problems.append(f"no cycle completed since {iso(health.last_cycle_at) or 'start'}")
     for instance in health.instances:
         if instance.running and instance.last_cycle_error:
-            problems.append(f"instance {instance.id}: last cycle failed: {instance.last_cycle_error}")
+            problems.append(
+                f"instance {instance.id}: last cycle failed: {instance.last_cycle_error}"
+            )
     for provider in health.providers:
         if provider.state == "paused":
             problems.append(f"provider {provider.name} paused until {iso(provider.paused_until)}")
-        elif provider.failing_since and health.now - provider.failing_since >= PROVIDER_FAILING_AFTER:
+        elif failing_too_long(provider.failing_since, health.now):  # the threshold of its alert
             problems.append(f"provider {provider.name} failing since {iso(provider.failing_since)}")
     oldest = health.outbox.get("oldest_due_at")
     if isinstance(oldest, datetime) and health.now - oldest > OUTBOX_STUCK_AFTER:
         problems.append(f"outbox stuck: a notification has been due since {iso(oldest)}")
     if health.outbox.get("gave_up_last_day"):
-        problems.append(f"{health.outbox['gave_up_last_day']} notifications given up in the last day")
+        problems.append(
+            f"{health.outbox['gave_up_last_day']} notifications given up in the last day"
+        )
     return problems
 
 
@@ -185,22 +201,40 @@ def render_text(health: Health) -> str:
     lines = [f"watcher: {'healthy' if health.healthy else 'UNHEALTHY'}"]
     lines += [f"  problem: {problem}" for problem in health.problems]
     running = [i for i in health.instances if i.running]
-    lines.append(f"daemon: {'running' if running else 'not running'}" + (f" ({len(running)} instances)" if len(running) > 1 else ""))
+    lines.append(
+        f"daemon: {'running' if running else 'not running'}"
+        + (f" ({len(running)} instances)" if len(running) > 1 else "")
+    )
     for i in running:
         took = f", took {i.last_cycle_seconds:.1f}s" if i.last_cycle_seconds is not None else ""
-        lines.append(f"  {i.id}: heartbeat {iso(i.heartbeat_at)}, {i.cycles} cycles, last {iso(i.last_cycle_at) or 'none yet'}{took}")
+        lines.append(
+            f"  {i.id}: heartbeat {iso(i.heartbeat_at)}, {i.cycles} cycles, last {iso(i.last_cycle_at) or 'none yet'}{took}"
+        )
     lines.append(f"last cycle: {iso(health.last_cycle_at) or 'never'}")
     total = sum(health.shipments.values())
     by_status = ", ".join(f"{count} {status}" for status, count in sorted(health.shipments.items()))
     lines.append(f"shipments: {total}" + (f" ({by_status})" if by_status else ""))
     lines.append(f"open alerts: {health.open_alerts}")
     for p in health.providers:
-        detail = f", {p.consecutive_failures} failures, last error: {p.last_error}" if p.state != "ok" else ""
+        detail = (
+            f", {p.consecutive_failures} failures, last error: {p.last_error}"
+            if p.state != "ok"
+            else ""
+        )
         lines.append(f"provider {p.name}: {p.state}{detail}")
     backlog = health.outbox.get("backlog", health.outbox.get("pending", "?"))
-    lines.append(f"outbox: {backlog} waiting" + (f", oldest due {iso(health.outbox['oldest_due_at'])}" if health.outbox.get("oldest_due_at") else ""))
+    lines.append(
+        f"outbox: {backlog} waiting"
+        + (
+            f", oldest due {iso(health.outbox['oldest_due_at'])}"
+            if health.outbox.get("oldest_due_at")
+            else ""
+        )
+    )
     size = health.database.get("size_bytes")
-    lines.append(f"database: {health.database['url']} ({health.database['kind']}, {human_size(size)}, schema {health.database['revision']})")
+    lines.append(
+        f"database: {health.database['url']} ({health.database['kind']}, {human_size(size)}, schema {health.database['revision']})"
+    )
     return "\n".join(lines)
 
 
