@@ -41,8 +41,8 @@ async def refresh_quotas(app: App) -> None:
 
 def provider_health(app: App) -> list[dict[str, Any]]:
     """One row per known provider: configured or not, last success/error, paused, quota."""
+    from watcher.domain.timefmt import iso
     from watcher.providers.registry import available_providers
-    from watcher.cli.render import iso
 
     now = app.clock.now()
     configured = configured_providers(app)
