@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from watcher.domain.timefmt import iso
 from watcher.store.quickread import iso_day, iso_time, json_value
 
 if TYPE_CHECKING:
@@ -15,10 +15,6 @@ if TYPE_CHECKING:
 
 #: `watcher list`: the header above the lines of `quickread.shipment_lines` (same widths).
 LIST_HEADER = f"{'TRACKING':<22} {'STATUS':<21} {'LAST EVENT':<10}  LABEL"
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def alert_json(row: AlertRow) -> dict[str, Any]:
@@ -37,7 +33,9 @@ def alert_json(row: AlertRow) -> dict[str, Any]:
     }
 
 
-def shipment_json(row: ShipmentRow, timeline: Timeline | None = None, legs: Sequence[str] = ()) -> dict[str, Any]:
+def shipment_json(
+    row: ShipmentRow, timeline: Timeline | None = None, legs: Sequence[str] = ()
+) -> dict[str, Any]:
     """The `--json` shape of a shipment, with its events when a timeline is given."""
     data: dict[str, Any] = {
         "tracking_number": row.tracking_number,
@@ -47,7 +45,11 @@ def shipment_json(row: ShipmentRow, timeline: Timeline | None = None, legs: Sequ
         "ordered_at": row.ordered_at.isoformat() if row.ordered_at else None,
         "protection_ends": row.protection_ends.isoformat() if row.protection_ends else None,
         "max_delivery_days": row.max_delivery_days,
-        "destination": {"country": row.dest_country, "city": row.dest_city, "postcode": row.dest_postcode},
+        "destination": {
+            "country": row.dest_country,
+            "city": row.dest_city,
+            "postcode": row.dest_postcode,
+        },
         "providers": row.providers,
         "status": timeline.status.value if timeline else row.status,
         "substatus": timeline.substatus if timeline else row.substatus,
@@ -61,8 +63,13 @@ def shipment_json(row: ShipmentRow, timeline: Timeline | None = None, legs: Sequ
     if timeline is not None:
         estimate = timeline.estimated_delivery
         data["estimated_delivery"] = (
-            {"date": estimate.date.isoformat(), "source": estimate.source, "reported_at": iso(estimate.reported_at)}
-            if estimate else None
+            {
+                "date": estimate.date.isoformat(),
+                "source": estimate.source,
+                "reported_at": iso(estimate.reported_at),
+            }
+            if estimate
+            else None
         )
         m = timeline.milestones
         data["milestones"] = {name: iso(getattr(m, name)) for name in m.__slots__}  # type: ignore[attr-defined]
@@ -84,8 +91,26 @@ def shipment_json(row: ShipmentRow, timeline: Timeline | None = None, legs: Sequ
 
 def shipment_record(values: Sequence[Any]) -> dict[str, Any]:
     """`shipment_json` (without a timeline) of a row of `quickread.RECORD_COLUMNS`, as the driver returns it."""
-    (number, label, marketplace, order_id, ordered_at, protection_ends, max_delivery_days, country, city, postcode,
-     providers, status, substatus, last_event_at, next_poll_at, received_at, not_received_at, archived_at) = values
+    (
+        number,
+        label,
+        marketplace,
+        order_id,
+        ordered_at,
+        protection_ends,
+        max_delivery_days,
+        country,
+        city,
+        postcode,
+        providers,
+        status,
+        substatus,
+        last_event_at,
+        next_poll_at,
+        received_at,
+        not_received_at,
+        archived_at,
+    ) = values
     return {
         "tracking_number": number,
         "label": label,
@@ -107,18 +132,31 @@ def shipment_record(values: Sequence[Any]) -> dict[str, Any]:
     }
 
 
-def shipment_text(row: ShipmentRow, timeline: Timeline, legs: Sequence[str], alerts: Sequence[AlertRow]) -> str:
+def shipment_text(
+    row: ShipmentRow, timeline: Timeline, legs: Sequence[str], alerts: Sequence[AlertRow]
+) -> str:
     """`watcher show`: header, milestones, then events oldest first."""
     lines = [f"{row.tracking_number}  {row.label or ''}".rstrip()]
-    lines.append(f"  status: {timeline.status.value}" + (f" ({timeline.substatus})" if timeline.substatus else ""))
-    for name, value in (("order", row.order_id), ("ordered", row.ordered_at), ("protection ends", row.protection_ends),
-                        ("legs", ", ".join(legs) or None), ("received", iso(row.received_at))):
+    lines.append(
+        f"  status: {timeline.status.value}"
+        + (f" ({timeline.substatus})" if timeline.substatus else "")
+    )
+    for name, value in (
+        ("order", row.order_id),
+        ("ordered", row.ordered_at),
+        ("protection ends", row.protection_ends),
+        ("legs", ", ".join(legs) or None),
+        ("received", iso(row.received_at)),
+    ):
         if value:
             lines.append(f"  {name}: {value}")
     if timeline.estimated_delivery:
         estimate = timeline.estimated_delivery
         lines.append(f"  estimated delivery: {estimate.date.isoformat()} (from {estimate.source})")
-    milestones = [(name.replace("_", " "), getattr(timeline.milestones, name)) for name in timeline.milestones.__slots__]  # type: ignore[attr-defined]
+    milestones = [
+        (name.replace("_", " "), getattr(timeline.milestones, name))
+        for name in timeline.milestones.__slots__
+    ]  # type: ignore[attr-defined]
     reached = [(name, value) for name, value in milestones if value]
     if reached:
         lines.append("  milestones:")
@@ -127,7 +165,9 @@ def shipment_text(row: ShipmentRow, timeline: Timeline, legs: Sequence[str], ale
     for e in timeline.events:
         place = f" [{e.location}]" if e.location else ""
         flags = f" !{','.join(sorted(e.flags))}" if e.flags else ""
-        lines.append(f"    {e.time:%Y-%m-%d %H:%M}Z  {e.status.value:<20} {e.description}{place} ({', '.join(e.providers)}){flags}")
+        lines.append(
+            f"    {e.time:%Y-%m-%d %H:%M}Z  {e.status.value:<20} {e.description}{place} ({', '.join(e.providers)}){flags}"
+        )
     for alert in alerts:
         lines.append(alert_text(alert, indent="  "))
     return "\n".join(lines)

@@ -15,6 +15,7 @@ from watcher.config import load_settings
 from watcher.domain.errors import ConfigError
 from watcher.service.logs import setup_logging
 from watcher.notify.transport import RecordingNotifier
+from watcher.cli.common import opened_app
 from watcher.cli.render import alert_json, alert_text, shipment_text
 from watcher.store import repo
 from watcher.timeline.build import build_timeline
@@ -41,13 +42,10 @@ def run_demo(*, as_json: bool = False) -> int:
         settings = load_settings(demo_config())
         settings.database_url = SecretStr(f"sqlite:///{Path(tmp) / 'demo.db'}")
         notifier = RecordingNotifier(["demo"])
-        app = App(settings, clock=FrozenClock(DEMO_NOW), notifier=notifier)
-        try:
+        with opened_app(settings, clock=FrozenClock(DEMO_NOW), notifier=notifier) as app:
             app.sync_config()
             asyncio.run(_cycle(app))
             print_results(app, notifier, as_json=as_json)
-        finally:
-            app.engine.dispose()
     return 0
 
 

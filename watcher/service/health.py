@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from watcher.domain.errors import ProviderError
 from watcher.store import repo
-from watcher.store.quickread import iso_time as iso
 
 if TYPE_CHECKING:
     from watcher.service.app import App
@@ -42,6 +41,7 @@ async def refresh_quotas(app: App) -> None:
 
 def provider_listing(app: App) -> list[dict[str, Any]]:
     """`watcher providers`: one row per known provider (configured or not), last success/error, pause, quota."""
+    from watcher.domain.timefmt import iso
     from watcher.providers.registry import available_providers
 
     now = app.clock.now()

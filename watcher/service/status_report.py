@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from watcher.domain import timefmt
 from watcher.rules.providers import failing_too_long
 from watcher.store import db, quickread
 
@@ -176,24 +177,15 @@ def find_problems(health: Health, stale: timedelta) -> list[str]:
 
 
 def iso(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="seconds").replace("+00:00", "Z") if value else None
+    """`timefmt.iso` to the second: the text report's form."""
+    return timefmt.iso(value, timespec="seconds")
 
 
 def to_json(health: Health) -> dict[str, Any]:
     """The `--json` document (stable keys, ISO times)."""
-    data = _jsonable(asdict(health))
+    data: dict[str, Any] = timefmt.jsonable(asdict(health))
     data["healthy"] = health.healthy
     return data
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return iso(value)
-    if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
-    return value
 
 
 def render_text(health: Health) -> str:

@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
+from watcher.domain.timefmt import iso
+
 #: Rows fetched per round trip while streaming a listing.
 CHUNK = 5000
 
@@ -117,13 +119,12 @@ def when(value: datetime | str | None) -> datetime | None:
 
 
 def iso_time(value: datetime | str | None) -> str | None:
-    """`render.iso` of a stored time, straight from SQLite's text when it has the usual form."""
+    """`timefmt.iso` of a stored time, straight from SQLite's text when it has the usual form."""
     if isinstance(value, str) and len(value) == 26 and value[10] == " " and value[19] == ".":
         # datetime.isoformat() leaves out a zero fraction of a second.
         fraction = "" if value.endswith("000000") else value[19:]
         return f"{value[:10]}T{value[11:19]}{fraction}Z"
-    moment = when(value)
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
+    return iso(when(value))
 
 
 def iso_day(value: date | str | None) -> str | None:

@@ -1,0 +1,25 @@
+"""The one text form of a moment in output: ISO 8601 with "Z" for UTC, as every `--json` prints it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+
+def iso(value: datetime | None, *, timespec: str = "auto") -> str | None:
+    """An aware UTC datetime as ISO 8601 ending in "Z" (None stays None).
+
+    `timespec` as `datetime.isoformat`: "auto" leaves out a zero fraction of a second.
+    """
+    return value.isoformat(timespec=timespec).replace("+00:00", "Z") if value else None
+
+
+def jsonable(value: Any) -> Any:
+    """`value` ready for `json.dumps`: datetimes as `iso`, inside dicts, lists and tuples too."""
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    return value
