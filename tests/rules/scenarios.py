@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from watcher.timeline.classify import classify_text
 from watcher.domain.models import Destination, ProviderEvent, ShipmentView, Status, StoredEvent, Timeline
 from watcher.rules import Evaluation, RuleContext, evaluate, resolve_profile
-from watcher.timeline.build import build_timeline, resolve_time
+from watcher.timeline.build import build_timeline
+from watcher.timeline.zones import resolve_time
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 

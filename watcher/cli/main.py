@@ -457,7 +457,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         data["alerts"] = [alert_json(a) for a in alerts]
         print_json(data)
     elif args.raw:
-        from watcher.timeline.build import render_raw
+        from watcher.cli.timeline_text import render_raw
 
         print(render_raw(events, timeline))
     else:

@@ -33,7 +33,7 @@ from watcher.providers.retry import call_with_retry, next_poll_delay
 from watcher.service.schedule import hours, next_poll_at
 from watcher.store import claims, repo
 from watcher.store.tables import ShipmentRow
-from watcher.timeline.build import follow_on_numbers_from_text
+from watcher.domain.numbers import follow_on_numbers_from_text
 
 _LOGGER = logging.getLogger(__name__)
 
