@@ -19,7 +19,8 @@ from watcher.domain.models import (
     Timeline,
 )
 from watcher.rules import Evaluation, RuleContext, evaluate, resolve_profile
-from watcher.timeline.build import build_timeline, resolve_time
+from watcher.timeline.build import build_timeline
+from watcher.timeline.zones import resolve_time
 from watcher.timeline.classify import classify_text
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"

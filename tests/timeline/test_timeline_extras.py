@@ -7,18 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from watcher.cli.timeline_text import render_milestones, render_raw
 from watcher.domain.models import DeliveryEstimate, Milestones, Status, StoredEvent
-from watcher.timeline.build import (
-    STATUS_STAGE,
-    build_timeline,
-    canonical,
-    follow_on_numbers_from_text,
-    latest_estimate,
-    render_milestones,
-    render_raw,
-    stage_of,
-    track_estimate,
-)
+from watcher.domain.numbers import follow_on_numbers_from_text
+from watcher.timeline.build import build_timeline
+from watcher.timeline.estimates import latest_estimate, track_estimate
+from watcher.timeline.ranks import STATUS_RANK, progress_rank
+from watcher.timeline.vocabulary import canonical
 
 T0 = datetime(2026, 10, 13, 15, 45, tzinfo=UTC)
 
@@ -230,7 +225,7 @@ def test_delivery_reported_twice_is_not_movement() -> None:
     assert timeline.milestones.last_delivered == T0 + timedelta(minutes=60 * 30)
 
 
-def test_ties_order_by_stage_then_text() -> None:
+def test_ties_order_by_rank_then_text() -> None:
     same_time = [
         ev(0, Status.DELIVERED, "Delivered", provider="x"),
         ev(0, Status.OUT_FOR_DELIVERY, "Out for delivery", provider="y"),
@@ -247,7 +242,7 @@ def test_ties_order_by_stage_then_text() -> None:
     assert timeline.status is Status.DELIVERED
 
 
-def test_stage_order_is_total_and_increasing_along_the_journey() -> None:
+def test_rank_order_is_total_and_increasing_along_the_journey() -> None:
     journey = [
         Status.PENDING,
         Status.INFO_RECEIVED,
@@ -258,12 +253,12 @@ def test_stage_order_is_total_and_increasing_along_the_journey() -> None:
         Status.RETURNING,
         Status.RETURNED,
     ]
-    assert [STATUS_STAGE[s] for s in journey] == sorted(STATUS_STAGE[s] for s in journey)
-    assert set(STATUS_STAGE) == set(Status)
-    assert stage_of(Status.IN_TRANSIT, "in_transit.departed_origin") < stage_of(
+    assert [STATUS_RANK[s] for s in journey] == sorted(STATUS_RANK[s] for s in journey)
+    assert set(STATUS_RANK) == set(Status)
+    assert progress_rank(Status.IN_TRANSIT, "in_transit.departed_origin") < progress_rank(
         Status.IN_TRANSIT, "in_transit.arrived_destination"
     )
-    assert stage_of(Status.IN_TRANSIT, None, in_destination=True) > stage_of(
+    assert progress_rank(Status.IN_TRANSIT, None, in_destination=True) > progress_rank(
         Status.CUSTOMS, "customs.cleared"
     )
 

@@ -9,7 +9,8 @@ import pytest
 
 from tests.timeline.timeline_helpers import load, minute, scenario_files, stored_events, summary
 from watcher.domain.models import Milestones
-from watcher.timeline.build import build_timeline, follow_on_numbers_from_text
+from watcher.domain.numbers import follow_on_numbers_from_text
+from watcher.timeline.build import build_timeline
 
 
 @pytest.fixture(params=scenario_files())

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from watcher.domain.models import ProviderEvent
-from watcher.timeline.build import COUNTRY_ZONES, _zone, resolve_time
+from watcher.timeline.zones import COUNTRY_ZONES, _zone, resolve_time
 
 NAIVE = datetime(2026, 10, 12, 14, 20)  # CEST in Europe, UTC+8 in China
 WINTER = datetime(2026, 12, 12, 14, 20)

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from watcher.timeline.classify import classify_text
 from watcher.domain.models import ProviderEvent, Status, StoredEvent, Timeline, TimelineEvent
-from watcher.timeline.build import resolve_time
+from watcher.timeline.classify import classify_text
+from watcher.timeline.zones import resolve_time
 
 DATA = Path(__file__).parent / "data"
 

@@ -173,7 +173,7 @@ def cmd_show(*, config: str | None, tracking_number: str, as_json: bool, raw: bo
         data["alerts"] = [alert_json(a) for a in alerts]
         print_json(data)
     elif raw:
-        from watcher.timeline.build import render_raw
+        from watcher.cli.timeline_text import render_raw
 
         print(render_raw(events, timeline))
     else:

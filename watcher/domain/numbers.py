@@ -1,10 +1,11 @@
-"""Tracking-number normalization and validation (UPU S10, Cainiao/AliExpress, generic)."""
+"""Tracking numbers: normalization, validation (UPU S10, Cainiao, generic), hand-overs in text."""
 
 from __future__ import annotations
 
 import re
 
 from watcher.domain.errors import InputError
+from watcher.domain.text import normalize_text
 
 #: Weights of the UPU S10 check digit over the 8 serial digits.
 S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
@@ -81,3 +82,42 @@ def default_provider_for(number: str) -> str | None:
     if _LP.fullmatch(number) or _CAINIAO.fullmatch(number) or _AE.fullmatch(number):
         return "cainiao"
     return None
+
+
+# --------------------------------------------------------------------------- hand-over numbers
+
+#: Words that announce another tracking number in event text (normalized, many languages).
+_FOLLOW_ON_CUE = re.compile(
+    r"tracking|waybill|follow ?up|last ?mile|new number|new no|hand(ed)? ?over|transferred|"
+    r"sendungsnummer|ubergeben|seguimiento|suivi|rastreio|rastreamento|tracciamento|"
+    r"trackingnummer|volgnummer|numer przesylki|трек|单号|转单|新单号|交接"
+)
+_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{0,4}\d[A-Za-z0-9]{8,29})(?![A-Za-z0-9])")
+_PHONE_CUE = re.compile(r"(tel|phone|call|fax|mobile|whatsapp|\+)[\W_]*$", re.IGNORECASE)
+
+
+def _plausible_number(token: str, before: str) -> bool:
+    """A conservative test for a carrier tracking number; `before` is the text preceding it."""
+    if is_s10(token):
+        return s10_check_digit(token[2:10]) == int(token[10])
+    if token.isdigit():
+        # Bare digit runs are often phone or order numbers: long ones only, never after "call".
+        return 12 <= len(token) <= 30 and _PHONE_CUE.search(before[-16:]) is None
+    return sum(ch.isdigit() for ch in token) >= 8
+
+
+def follow_on_numbers_from_text(description: str | None) -> tuple[str, ...]:
+    """Tracking numbers a hand-over event announces, e.g. "new tracking number RR123456785DE".
+
+    Only numbers in text with a cue ("tracking number", "handed over", "转单号", ...) are
+    returned, upper-cased, in order, without repeats. S10 numbers must pass their check digit.
+    The caller drops numbers it already tracks.
+    """
+    if not description or _FOLLOW_ON_CUE.search(normalize_text(description)) is None:
+        return ()
+    found = (
+        m.group(1).upper()
+        for m in _CANDIDATE.finditer(description)
+        if _plausible_number(m.group(1).upper(), description[: m.start()])
+    )
+    return tuple(dict.fromkeys(found))

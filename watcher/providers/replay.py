@@ -18,6 +18,7 @@ from pydantic import Field
 from watcher.domain.errors import ProviderResponseError
 from watcher.domain.models import ProviderEvent, Status, TrackingResult
 from watcher.providers.base import ProviderConfig
+from watcher.timeline.zones import country_from_location
 
 if TYPE_CHECKING:
     import httpx  # imported where a client is made: `watcher status` and `list` need only the config models
@@ -103,7 +104,7 @@ def parse_event(item: Any, path: Path, index: int) -> ProviderEvent:
         time=time,
         description=str(item.get("description") or ""),
         location=location,
-        country=item.get("country") or _country_from_location(location),
+        country=item.get("country") or country_from_location(location),
         status=status,
         substatus=item.get("substatus"),
         raw_status=item.get("status"),
@@ -118,11 +119,3 @@ def parse_estimate(value: Any, path: Path) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         raise ProviderResponseError("replay", f"{path}: estimated_delivery: not a date: {value!r}") from None
-
-
-def _country_from_location(location: str | None) -> str | None:
-    """'Shenzhen, CN' -> 'CN'."""
-    if not location:
-        return None
-    tail = location.rsplit(",", 1)[-1].strip()
-    return tail.upper() if len(tail) == 2 and tail.isalpha() else None

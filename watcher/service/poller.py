@@ -33,7 +33,7 @@ from watcher.service.routing import providers_for
 from watcher.service.schedule import next_poll_after_failure, next_poll_at, provider_pause
 from watcher.store import claims, repo
 from watcher.store.tables import ShipmentRow
-from watcher.timeline.build import follow_on_numbers_from_text
+from watcher.domain.numbers import follow_on_numbers_from_text
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -280,7 +280,7 @@ def to_event_row(shipment_id: int, tracking_number: str, provider: str, event: P
 def event_values(shipment_id: int, tracking_number: str, provider: str, event: ProviderEvent, now: datetime) -> dict[str, Any]:
     """The `events` columns of a provider event: time resolved to UTC, status classified."""
     # Imported here: their regex tables cost ~0.1 s at start-up, which `watcher list` never needs.
-    from watcher.timeline.build import resolve_time
+    from watcher.timeline.zones import resolve_time
 
     time, assumption = resolve_time(event)
     fingerprint = event_fingerprint(tracking_number, provider, time, event.description, event.location)
@@ -378,7 +378,7 @@ def store_events_many(
     so a re-poll of known events only computes fingerprints: no classifying, no insert. The
     insert still says ON CONFLICT DO NOTHING (another instance may store the same report).
     """
-    from watcher.timeline.build import resolve_time
+    from watcher.timeline.zones import resolve_time
 
     counts = [0] * len(items)
     if not items:

@@ -14,13 +14,13 @@ Russian. Unknown text gives `Classification(Status.IN_TRANSIT, None, matched=Fal
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from watcher.domain.models import Status
+from watcher.domain.text import normalize_text, strip_accents
 
-__all__ = ["Classification", "classify_text", "normalize_text"]
+__all__ = ["Classification", "classify_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,26 +32,12 @@ class Classification:
     matched: bool = True
 
 
-#: Letters that NFKD does not decompose but that users expect to match their base letter.
-_FOLD = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "æ": "ae", "œ": "oe", "ı": "i"})
-_NON_WORD = re.compile(r"[\W_]+")
-
-
-def _strip_accents(text: str) -> str:
-    """Casefold and drop combining marks (é→e, ü→u, ё→е); CJK is left untouched."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def normalize_text(text: str) -> str:
-    """Casefolded, accent-free text with punctuation collapsed to single spaces."""
-    return _NON_WORD.sub(" ", _strip_accents(text)).strip()
-
-
 # (status, substatus, patterns). Patterns are regexes over normalized text; only lowercase
 # regex escapes are used because the patterns are casefolded too. No \b around CJK: the
 # characters are all \w, so there are no word boundaries between them.
 _S = Status
+# A table: one row per rule reads better than one pattern per line.
+# fmt: off
 _RULES: tuple[tuple[Status, str | None, tuple[str, ...]], ...] = (
     # --- Returns: "returned" before "returning"; conditional "will be returned" is neither.
     (_S.RETURNED, "returned.to_sender", (
@@ -414,9 +400,10 @@ _RULES: tuple[tuple[Status, str | None, tuple[str, ...]], ...] = (
         r"\bв пути\b", r"\bсортировк\w*", r"\bсортировочн\w*",
     )),
 )
+# fmt: on
 
 _COMPILED: tuple[tuple[Status, str | None, re.Pattern[str]], ...] = tuple(
-    (status, sub, re.compile("|".join(f"(?:{_strip_accents(p)})" for p in patterns)))
+    (status, sub, re.compile("|".join(f"(?:{strip_accents(p)})" for p in patterns)))
     for status, sub, patterns in _RULES
 )
 
