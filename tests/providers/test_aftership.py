@@ -11,7 +11,7 @@ import httpx
 import respx
 
 from watcher.domain.models import Status
-from watcher.providers.aftership import AfterShipProvider, endpoint_key, parse_tracking
+from watcher.providers.aftership.adapter import AfterShipProvider, endpoint_key, parse_tracking
 
 from .conftest import SECRET, load, make
 

@@ -12,7 +12,7 @@ import respx
 
 from watcher.domain.errors import ProviderUnavailable
 from watcher.domain.models import Status
-from watcher.providers.cainiao import CainiaoProvider, parse_module
+from watcher.providers.cainiao.adapter import CainiaoProvider, parse_module
 
 from .conftest import load, make
 

@@ -12,7 +12,7 @@ import respx
 
 from watcher.domain.errors import ProviderResponseError
 from watcher.domain.models import Status
-from watcher.providers.dhl import DhlProvider, build_params, parse_shipments
+from watcher.providers.dhl.adapter import DhlProvider, build_params, parse_shipments
 
 from .conftest import SECRET, load, make
 

@@ -16,6 +16,7 @@ import respx
 
 from watcher.domain.errors import ConfigError
 from watcher.domain.models import Status
+from watcher.providers.base import HttpProvider, TrackingProvider
 from watcher.providers.registry import (
     BUILTINS,
     available_providers,
@@ -23,7 +24,6 @@ from watcher.providers.registry import (
     load_provider_class,
     provider_config,
 )
-from watcher.providers.base import HttpProvider, TrackingProvider
 
 PLUGIN_DIR = Path(__file__).parent.parent / "plugin_example"
 EXAMPLE = EntryPoint(

@@ -13,7 +13,7 @@ import respx
 
 from watcher.domain.errors import ProviderAuthError, ProviderResponseError, ProviderUnavailable
 from watcher.domain.models import Status
-from watcher.providers.seventeentrack import (
+from watcher.providers.seventeentrack.adapter import (
     SeventeenTrackProvider,
     parse_envelope,
     parse_track_item,

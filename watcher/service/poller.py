@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
@@ -48,9 +47,8 @@ AUTH_REASON_PREFIX = "auth: "
 class ProviderPool:
     """Builds the configured adapters on first use and closes them at the end."""
 
-    def __init__(self, settings: Settings, *, transports: Mapping[str, httpx.AsyncBaseTransport] | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._transports = dict(transports or {})
         self._providers: dict[str, TrackingProvider] = {}
         self._recalled: dict[str, set[str]] = {}  # numbers looked up for `recall_answered`
 
@@ -58,9 +56,7 @@ class ProviderPool:
         if name not in self._providers:
             cls = load_provider_class(name)
             config = provider_config(name, self._settings.providers.get(name))
-            self._providers[name] = cls(
-                config, name=name, config_dir=self._settings.config_dir, transport=self._transports.get(name)
-            )
+            self._providers[name] = cls(config, name=name, config_dir=self._settings.config_dir)
         return self._providers[name]
 
     def loaded(self) -> dict[str, TrackingProvider]:
