@@ -115,7 +115,7 @@ def insert_shipments(engine: Any, count: int, now: datetime, *, due: bool = True
 def provider_events(i: int, events: int, now: datetime) -> Sequence[Any]:
     """The i-th number's events as the 17TRACK adapter parses them from the fake server."""
     from bench.fakeprovider import timeline
-    from watcher.providers.seventeentrack import parse_track_item
+    from watcher.providers.seventeentrack.adapter import parse_track_item
 
     item = timeline(number(i), now=now, min_events=events, max_events=events)
     return parse_track_item(item).events

@@ -40,7 +40,7 @@ from typing import Any
 
 PREFIX = "/track/v2.2"
 NUMBER_RE = re.compile(r"^[A-Z0-9-]{6,40}$")
-# Codes as the adapter knows them (watcher/providers/seventeentrack.py).
+# Codes as the adapter knows them (watcher/providers/seventeentrack/adapter.py).
 ALREADY_REGISTERED = -18019901
 NOT_REGISTERED = -18019902
 INVALID_NUMBER = -18019903

@@ -48,7 +48,7 @@ def test_fake_provider_speaks_the_17track_batch_api() -> None:
 
 
 def test_timelines_are_deterministic_and_parse() -> None:
-    from watcher.providers.seventeentrack import parse_track_item
+    from watcher.providers.seventeentrack.adapter import parse_track_item
 
     now = dataset.NOW
     first = timeline("LP00000000000042", now=now, min_events=20, max_events=20)

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from watcher.providers.base import HttpProvider
-from watcher.providers.mapping import reset_unknown_log
 from watcher.providers.ratelimit import RateLimiter
+from watcher.providers.statuses import reset_unknown_log
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SECRET = "sk-test-DO-NOT-LEAK-123"

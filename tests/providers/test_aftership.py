@@ -11,7 +11,7 @@ import httpx
 import respx
 
 from watcher.domain.models import Status
-from watcher.providers.aftership import AfterShipProvider, endpoint_key, parse_tracking
+from watcher.providers.aftership.adapter import AfterShipProvider, endpoint_key, parse_tracking
 
 from .conftest import SECRET, load, make
 
@@ -44,8 +44,14 @@ def test_happy_path_lists_and_parses_checkpoints() -> None:
     lp = results[LP]
     departed, customs = lp.events  # the checkpoint with a bad time was skipped
     assert departed.time == datetime(2026, 10, 3, 10, tzinfo=timezone(timedelta(hours=8)))
-    assert departed.substatus == "in_transit.departed" and departed.country is None  # alpha-3 dropped
-    assert (customs.status, customs.country, customs.location) == (Status.CUSTOMS, "DE", "Frankfurt")
+    assert (
+        departed.substatus == "in_transit.departed" and departed.country is None
+    )  # alpha-3 dropped
+    assert (customs.status, customs.country, customs.location) == (
+        Status.CUSTOMS,
+        "DE",
+        "Frankfurt",
+    )
     assert lp.estimated_delivery == date(2026, 11, 2)
     assert lp.carrier == "cainiao" and lp.raw_status == "InTransit_006"
 
@@ -57,7 +63,9 @@ def test_unknown_numbers_are_created() -> None:
         [httpx.Response(201, json=load("aftership", "created"))],
     )
     assert json.loads(mock["create"][0].content) == {"tracking_number": RR}
-    assert results[RR].found and results[RR].events == () and results[RR].raw_status == "Pending_001"
+    assert (
+        results[RR].found and results[RR].events == () and results[RR].raw_status == "Pending_001"
+    )
 
 
 def test_already_exists_is_fine_and_invalid_is_not_found() -> None:
@@ -76,20 +84,25 @@ def test_already_exists_is_fine_and_invalid_is_not_found() -> None:
 def test_batches_of_50() -> None:
     numbers = [f"LP{i:014d}" for i in range(51)]
     empty = httpx.Response(200, json=load("aftership", "empty"))
-    _, mock = run(numbers, [empty, empty], [httpx.Response(400, json=load("aftership", "exists"))] * 51)
+    _, mock = run(
+        numbers, [empty, empty], [httpx.Response(400, json=load("aftership", "exists"))] * 51
+    )
     sizes = [len(r.url.params["tracking_numbers"].split(",")) for r in mock["list"]]
     assert sizes == [50, 1]
 
 
 def test_nulls_do_not_crash() -> None:
     assert parse_tracking({"tracking_number": LP, "checkpoints": None}).events == ()
-    result = parse_tracking({"tracking_number": LP, "checkpoints": [None, 3, {"checkpoint_time": None}]})
+    result = parse_tracking(
+        {"tracking_number": LP, "checkpoints": [None, 3, {"checkpoint_time": None}]}
+    )
     assert result.events == () and result.estimated_delivery is None
 
 
 def test_list_with_null_trackings() -> None:
     results, _ = run(
-        [LP], [httpx.Response(200, json={"meta": {"code": 200}, "data": {"trackings": None}})],
+        [LP],
+        [httpx.Response(200, json={"meta": {"code": 200}, "data": {"trackings": None}})],
         [httpx.Response(400, json=load("aftership", "exists"))],
     )
     assert results == {}

@@ -12,7 +12,7 @@ import respx
 
 from watcher.domain.errors import ProviderUnavailable
 from watcher.domain.models import Status
-from watcher.providers.cainiao import CainiaoProvider, parse_module
+from watcher.providers.cainiao.adapter import CainiaoProvider, parse_module
 
 from .conftest import load, make
 
@@ -44,7 +44,9 @@ def test_happy_path() -> None:
     assert arrived.substatus == "in_transit.arrived_destination_country"
     # No zone given: China assumed only for origin-side codes.
     assert (accepted.time, accepted.tz_hint, accepted.status) == (
-        datetime(2025, 10, 1, 9, 30), "Asia/Shanghai", Status.INFO_RECEIVED,
+        datetime(2025, 10, 1, 9, 30),
+        "Asia/Shanghai",
+        Status.INFO_RECEIVED,
     )
     assert ofd.time == datetime(2025, 10, 22, 10, tzinfo=timezone(timedelta(hours=2)))
     assert ofd.status == Status.OUT_FOR_DELIVERY
@@ -63,7 +65,12 @@ def test_batches_of_10() -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [{"success": False, "module": None}, {"success": True, "module": []}, {"success": True, "module": None}, []],
+    [
+        {"success": False, "module": None},
+        {"success": True, "module": []},
+        {"success": True, "module": None},
+        [],
+    ],
     ids=["success-false", "empty-module", "null-module", "not-an-object"],
 )
 def test_no_data_this_time_is_unavailable_not_not_found(body: Any) -> None:

@@ -12,7 +12,7 @@ import respx
 
 from watcher.domain.errors import ProviderResponseError
 from watcher.domain.models import Status
-from watcher.providers.dhl import DhlProvider, build_params, parse_shipments
+from watcher.providers.dhl.adapter import DhlProvider, build_params, parse_shipments
 
 from .conftest import SECRET, load, make
 
@@ -36,7 +36,9 @@ def test_happy_path_and_one_request_per_number() -> None:
     results, requests = run(
         [N1, N2],
         httpx.Response(200, json=load("dhl", "shipment")),
-        httpx.Response(404, json=load("dhl", "not_found"), headers={"Content-Type": "application/problem+json"}),
+        httpx.Response(
+            404, json=load("dhl", "not_found"), headers={"Content-Type": "application/problem+json"}
+        ),
         service="parcel-de",
     )
     assert [r.url.params["trackingNumber"] for r in requests] == [N1, N2]
@@ -45,7 +47,11 @@ def test_happy_path_and_one_request_per_number() -> None:
     shipment = results[N1]
     vehicle, data = shipment.events  # the event without a timestamp was skipped
     # "transit" is too vague: left to the text classifier; the local time stays naive.
-    assert (vehicle.status, vehicle.raw_status, vehicle.time) == (None, "transit", datetime(2026, 10, 21, 8))
+    assert (vehicle.status, vehicle.raw_status, vehicle.time) == (
+        None,
+        "transit",
+        datetime(2026, 10, 21, 8),
+    )
     assert (vehicle.location, vehicle.country) == ("Berlin", "DE")
     assert data.status == Status.INFO_RECEIVED and data.time.tzinfo is not None
     assert shipment.estimated_delivery == date(2026, 10, 21)
@@ -70,7 +76,11 @@ def test_nulls_do_not_crash() -> None:
 
 
 def test_optional_params_are_sent_only_when_configured() -> None:
-    config = DhlProvider.config_model(api_key=SECRET, requester_country_code="DE", recipient_postal_code="10115")
+    config = DhlProvider.config_model(
+        api_key=SECRET, requester_country_code="DE", recipient_postal_code="10115"
+    )
     assert build_params(N1, config) == {
-        "trackingNumber": N1, "requesterCountryCode": "DE", "recipientPostalCode": "10115",
+        "trackingNumber": N1,
+        "requesterCountryCode": "DE",
+        "recipientPostalCode": "10115",
     }

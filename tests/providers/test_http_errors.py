@@ -40,18 +40,27 @@ class Case:
 
 CASES = {
     "17track": Case(
-        SeventeenTrackProvider, "POST", "https://api.17track.net/track/v2.2/gettrackinfo",
+        SeventeenTrackProvider,
+        "POST",
+        "https://api.17track.net/track/v2.2/gettrackinfo",
         load("17track", "gettrackinfo"),
     ),
     "aftership": Case(
-        AfterShipProvider, "GET", "https://api.aftership.com/tracking/2026-07/trackings",
+        AfterShipProvider,
+        "GET",
+        "https://api.aftership.com/tracking/2026-07/trackings",
         load("aftership", "trackings"),
     ),
     "cainiao": Case(
-        CainiaoProvider, "GET", "https://global.cainiao.com/global/detail.json",
-        load("cainiao", "detail"), ProviderUnavailable,
+        CainiaoProvider,
+        "GET",
+        "https://global.cainiao.com/global/detail.json",
+        load("cainiao", "detail"),
+        ProviderUnavailable,
     ),
-    "dhl": Case(DhlProvider, "GET", "https://api-eu.dhl.com/track/shipments", load("dhl", "shipment")),
+    "dhl": Case(
+        DhlProvider, "GET", "https://api-eu.dhl.com/track/shipments", load("dhl", "shipment")
+    ),
 }
 
 
@@ -69,7 +78,9 @@ def fetch(case: Case, *responses: Any) -> Any:
         provider = provider_for(case)
         try:
             with respx.mock(assert_all_called=False) as mock:
-                mock.route(method=case.method, url__startswith=case.url).mock(side_effect=list(responses))
+                mock.route(method=case.method, url__startswith=case.url).mock(
+                    side_effect=list(responses)
+                )
                 return await provider.fetch([NUMBER])
         finally:
             await provider.aclose()
@@ -112,9 +123,14 @@ def test_5xx_then_success_through_call_with_retry(case: Case) -> None:
 
         with respx.mock() as mock:
             mock.route(method=case.method, url__startswith=case.url).mock(
-                side_effect=[httpx.Response(502, text="Bad gateway"), httpx.Response(200, json=case.good)]
+                side_effect=[
+                    httpx.Response(502, text="Bad gateway"),
+                    httpx.Response(200, json=case.good),
+                ]
             )
-            result = await call_with_retry(lambda: provider.fetch([NUMBER]), attempts=3, base=1, cap=10, sleep=sleep)
+            result = await call_with_retry(
+                lambda: provider.fetch([NUMBER]), attempts=3, base=1, cap=10, sleep=sleep
+            )
         await provider.aclose()
         return result, sleeps
 
@@ -132,7 +148,12 @@ def test_timeout_is_unavailable(case: Case) -> None:
 @params
 def test_malformed_json(case: Case) -> None:
     with pytest.raises(case.not_json):
-        fetch(case, httpx.Response(200, text='{"code": 0, "data": {', headers={"Content-Type": "application/json"}))
+        fetch(
+            case,
+            httpx.Response(
+                200, text='{"code": 0, "data": {', headers={"Content-Type": "application/json"}
+            ),
+        )
 
 
 @params
@@ -158,7 +179,9 @@ def test_key_is_never_in_reprs(case: Case) -> None:
     asyncio.run(provider.aclose())
 
 
-@pytest.mark.parametrize("case", [c for n, c in CASES.items() if n != "cainiao"], ids=["17track", "aftership", "dhl"])
+@pytest.mark.parametrize(
+    "case", [c for n, c in CASES.items() if n != "cainiao"], ids=["17track", "aftership", "dhl"]
+)
 def test_missing_key_is_auth_error_at_fetch_not_construction(case: Case) -> None:
     provider = make(case.cls)
     with pytest.raises(ProviderAuthError, match="no api_key"):
@@ -174,7 +197,9 @@ def test_rate_limiter_is_applied_to_requests() -> None:
 
     async def main() -> None:
         with respx.mock() as mock:
-            mock.route(method="GET", url__startswith=case.url).mock(return_value=httpx.Response(200, json=case.good))
+            mock.route(method="GET", url__startswith=case.url).mock(
+                return_value=httpx.Response(200, json=case.good)
+            )
             await provider.fetch([NUMBER])
         await provider.aclose()
 

@@ -16,6 +16,7 @@ import respx
 
 from watcher.domain.errors import ConfigError
 from watcher.domain.models import Status
+from watcher.providers.base import HttpProvider, TrackingProvider
 from watcher.providers.registry import (
     BUILTINS,
     available_providers,
@@ -23,7 +24,6 @@ from watcher.providers.registry import (
     load_provider_class,
     provider_config,
 )
-from watcher.providers.base import HttpProvider, TrackingProvider
 
 PLUGIN_DIR = Path(__file__).parent.parent / "plugin_example"
 EXAMPLE = EntryPoint(
@@ -44,7 +44,9 @@ def plugin_on_path() -> Iterator[None]:
 def test_builtins_load_and_fit_the_interface(name: str) -> None:
     cls = load_provider_class(name, extra=[])
     assert issubclass(cls, HttpProvider) and cls.name == name
-    provider = cls(provider_config(name, {"api_key": "k"}, extra=[]), name=name, config_dir=Path("."))
+    provider = cls(
+        provider_config(name, {"api_key": "k"}, extra=[]), name=name, config_dir=Path(".")
+    )
     assert isinstance(provider, TrackingProvider)
     asyncio.run(provider.aclose())
 
@@ -72,7 +74,9 @@ def test_duplicate_entry_point_is_logged_and_skipped(caplog: pytest.LogCaptureFi
 
 
 def test_broken_entry_point_is_config_error() -> None:
-    broken = EntryPoint(name="broken", value="no_such_module_xyz:Provider", group="watcher.providers")
+    broken = EntryPoint(
+        name="broken", value="no_such_module_xyz:Provider", group="watcher.providers"
+    )
     with pytest.raises(ConfigError, match="provider 'broken' cannot be loaded"):
         load_provider_class("broken", extra=[broken])
 
@@ -94,7 +98,10 @@ def test_example_plugin_loads_through_its_entry_point(plugin_on_path: None) -> N
         with respx.mock(base_url="https://tracking.example.invalid") as mock:
             mock.get("/parcels/EX123456").mock(
                 return_value=httpx.Response(
-                    200, json={"events": [{"at": "2026-10-20T07:15:00Z", "text": "Done", "state": "done"}]}
+                    200,
+                    json={
+                        "events": [{"at": "2026-10-20T07:15:00Z", "text": "Done", "state": "done"}]
+                    },
                 )
             )
             result = await provider.fetch(["EX123456"])
@@ -103,7 +110,9 @@ def test_example_plugin_loads_through_its_entry_point(plugin_on_path: None) -> N
 
     result = asyncio.run(main())
     (event,) = result["EX123456"].events  # type: ignore[attr-defined]
-    assert event.status == Status.DELIVERED and event.time == datetime(2026, 10, 20, 7, 15, tzinfo=UTC)
+    assert event.status == Status.DELIVERED and event.time == datetime(
+        2026, 10, 20, 7, 15, tzinfo=UTC
+    )
 
 
 def test_example_plugin_pyproject_declares_the_entry_point() -> None:

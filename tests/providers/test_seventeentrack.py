@@ -13,7 +13,7 @@ import respx
 
 from watcher.domain.errors import ProviderAuthError, ProviderResponseError, ProviderUnavailable
 from watcher.domain.models import Status
-from watcher.providers.seventeentrack import (
+from watcher.providers.seventeentrack.adapter import (
     SeventeenTrackProvider,
     parse_envelope,
     parse_track_item,
@@ -33,14 +33,19 @@ def rejected(number: str, code: int) -> dict[str, Any]:
     return {"number": number, "error": {"code": code, "message": "..."}}
 
 
-def run(provider: SeventeenTrackProvider, numbers: list[str], routes: dict[str, Any]) -> tuple[Any, Any]:
+def run(
+    provider: SeventeenTrackProvider, numbers: list[str], routes: dict[str, Any]
+) -> tuple[Any, Any]:
     async def main() -> tuple[Any, Any]:
         with respx.mock(base_url=BASE, assert_all_called=False) as mock:
             effects = {"register": [], **routes}
-            routes_ = {verb: mock.post(f"/{verb}").mock(side_effect=e) for verb, e in effects.items()}
+            routes_ = {
+                verb: mock.post(f"/{verb}").mock(side_effect=e) for verb, e in effects.items()
+            }
             result = await provider.fetch(numbers)
             # The router resets on exit: keep the requests each verb received.
             return result, {verb: [c.request for c in r.calls] for verb, r in routes_.items()}
+
     return asyncio.run(main())
 
 
@@ -68,7 +73,9 @@ def test_happy_path_registers_then_reads_all_legs() -> None:
     assert picked.time == datetime(2026, 10, 3, 2, 0, tzinfo=UTC)  # time_utc preferred
     assert picked.country == "CN"
     assert (customs.status, customs.substatus, customs.raw_status) == (
-        Status.CUSTOMS, "customs.processing", "InTransit_CustomsProcessing",
+        Status.CUSTOMS,
+        "customs.processing",
+        "InTransit_CustomsProcessing",
     )
     assert ofd.time == datetime(2026, 10, 21, 8, 0) and ofd.tz_hint is None  # naive local time
     assert ofd.status == Status.OUT_FOR_DELIVERY
@@ -83,7 +90,12 @@ def test_registered_numbers_are_not_registered_again() -> None:
     provider = make(SeventeenTrackProvider, api_key=SECRET)
     provider.registered.add(LP)
     results, mock = run(
-        provider, [LP], {"register": [], "gettrackinfo": [httpx.Response(200, json=load("17track", "gettrackinfo"))]}
+        provider,
+        [LP],
+        {
+            "register": [],
+            "gettrackinfo": [httpx.Response(200, json=load("17track", "gettrackinfo"))],
+        },
     )
     assert not mock["register"]
     assert results[LP].found
@@ -116,7 +128,9 @@ def test_register_refusal_is_not_found_and_quota_exhaustion_is_left_out() -> Non
         [LP, RR],
         {
             "register": [
-                httpx.Response(200, json=envelope(rejected=[rejected(LP, -18019903), rejected(RR, -18019908)]))
+                httpx.Response(
+                    200, json=envelope(rejected=[rejected(LP, -18019903), rejected(RR, -18019908)])
+                )
             ],
             "gettrackinfo": [],
         },
@@ -158,8 +172,16 @@ def test_envelope_without_code_is_response_error() -> None:
     [
         {"number": LP, "track_info": None},
         {"number": LP, "track_info": {"tracking": {"providers": None}}},
-        {"number": LP, "track_info": {"tracking": {"providers": [{"provider": None, "events": None}]}}},
-        {"number": LP, "track_info": {"tracking": {"providers": [{"events": [None, "junk", {"time_iso": "bad"}]}]}}},
+        {
+            "number": LP,
+            "track_info": {"tracking": {"providers": [{"provider": None, "events": None}]}},
+        },
+        {
+            "number": LP,
+            "track_info": {
+                "tracking": {"providers": [{"events": [None, "junk", {"time_iso": "bad"}]}]}
+            },
+        },
     ],
 )
 def test_nulls_and_junk_do_not_crash(item: dict[str, Any]) -> None:
@@ -174,7 +196,12 @@ def test_envelope_with_null_lists() -> None:
 
 def test_flat_rejection_fields_are_understood() -> None:
     parsed = parse_envelope(
-        {"code": 0, "data": {"rejected": [{"number": LP, "error_code": -18019901, "error_message": "registered"}]}}
+        {
+            "code": 0,
+            "data": {
+                "rejected": [{"number": LP, "error_code": -18019901, "error_message": "registered"}]
+            },
+        }
     )
     assert parsed.rejected[LP] == (-18019901, "registered")
 
@@ -184,7 +211,9 @@ def test_quota() -> None:
 
     async def main() -> dict[str, Any]:
         with respx.mock(base_url=BASE) as mock:
-            mock.post("/getquota").mock(return_value=httpx.Response(200, json=load("17track", "getquota")))
+            mock.post("/getquota").mock(
+                return_value=httpx.Response(200, json=load("17track", "getquota"))
+            )
             return await provider.quota()
 
     quota = asyncio.run(main())
@@ -195,7 +224,12 @@ def test_numbers_answered_in_an_earlier_run_are_read_without_registering() -> No
     provider = make(SeventeenTrackProvider, api_key=SECRET)
     provider.remember_answered([LP])  # the poller found events 17TRACK reported for LP before
     results, mock = run(
-        provider, [LP], {"register": [], "gettrackinfo": [httpx.Response(200, json=load("17track", "gettrackinfo"))]}
+        provider,
+        [LP],
+        {
+            "register": [],
+            "gettrackinfo": [httpx.Response(200, json=load("17track", "gettrackinfo"))],
+        },
     )
     assert not mock["register"]
     assert results[LP].found

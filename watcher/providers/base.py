@@ -93,7 +93,6 @@ class ProviderFactory(Protocol):
         *,
         name: str,
         config_dir: Path,
-        transport: httpx.AsyncBaseTransport | None = None,
     ) -> TrackingProvider: ...
 
 
@@ -197,7 +196,6 @@ class HttpProvider:
         *,
         name: str | None = None,
         config_dir: Path | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.name = name or self.name
         self.config = config
@@ -213,7 +211,6 @@ class HttpProvider:
             base_url=config.base_url or self.default_base_url,
             timeout=config.timeout,
             headers={"User-Agent": self.user_agent},
-            transport=transport,
         )
 
     def __repr__(self) -> str:

@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -19,9 +19,6 @@ from watcher.domain.errors import ProviderResponseError
 from watcher.domain.models import ProviderEvent, Status, TrackingResult
 from watcher.providers.base import ProviderConfig
 from watcher.timeline.zones import country_from_location
-
-if TYPE_CHECKING:
-    import httpx  # imported where a client is made: `watcher status` and `list` need only the config models
 
 
 class ReplayConfig(ProviderConfig):
@@ -42,7 +39,6 @@ class ReplayProvider:
         *,
         name: str | None = None,
         config_dir: Path | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.name = name or self.name
         # One file per request: a broken file then fails only its own shipment.
@@ -71,7 +67,9 @@ class ReplayProvider:
             raise ProviderResponseError(self.name, f"{path}: not valid JSON: {exc}") from None
         events = data.get("events") if isinstance(data, dict) else None
         if not isinstance(events, list):
-            raise ProviderResponseError(self.name, f"{path}: expected an object with an \"events\" list")
+            raise ProviderResponseError(
+                self.name, f'{path}: expected an object with an "events" list'
+            )
         parsed = tuple(parse_event(item, path, index) for index, item in enumerate(events))
         return TrackingResult(
             tracking_number=number,
@@ -92,13 +90,17 @@ def parse_event(item: Any, path: Path, index: int) -> ProviderEvent:
     except KeyError:
         raise ProviderResponseError("replay", f"{where}.time: missing") from None
     except ValueError:
-        raise ProviderResponseError("replay", f"{where}.time: not an ISO 8601 time: {item['time']!r}") from None
+        raise ProviderResponseError(
+            "replay", f"{where}.time: not an ISO 8601 time: {item['time']!r}"
+        ) from None
     status = item.get("status")
     if status is not None:
         try:
             status = Status(status)
         except ValueError:
-            raise ProviderResponseError("replay", f"{where}.status: unknown status {status!r}") from None
+            raise ProviderResponseError(
+                "replay", f"{where}.status: unknown status {status!r}"
+            ) from None
     location = item.get("location")
     return ProviderEvent(
         time=time,

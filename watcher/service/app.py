@@ -24,8 +24,6 @@ from watcher.store.tables import InstanceRow
 if TYPE_CHECKING:
     # The cycle's machinery (httpx, providers, rules, apprise) loads on first use, so quick
     # commands such as `watcher list` and `watcher status` start quickly.
-    import httpx
-
     from watcher.notify.dispatcher import DispatchReport
     from watcher.notify.outbox import Router
     from watcher.notify.transport import Notifier
@@ -81,7 +79,6 @@ class App:
         *,
         clock: Clock | None = None,
         notifier: Notifier | None = None,
-        transports: dict[str, httpx.AsyncBaseTransport] | None = None,
         engine: Engine | None = None,
     ) -> None:
         self.settings = settings
@@ -95,7 +92,6 @@ class App:
         self.sessions: sessionmaker[Session] = sessions
         self._notifier = notifier
         self._notifier_injected = notifier is not None
-        self._transports = transports
         self._providers: ProviderPool | None = None
         # Leases carry this id (64 chars max), so a claim always names a live or dead instance.
         self.instance_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -117,7 +113,7 @@ class App:
         if self._providers is None:
             from watcher.service.poller import ProviderPool
 
-            self._providers = ProviderPool(self.settings, transports=self._transports)
+            self._providers = ProviderPool(self.settings)
         return self._providers
 
     @providers.setter

@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
@@ -26,6 +25,7 @@ from watcher.domain.errors import (
     ProviderRateLimited,
 )
 from watcher.domain.models import Status, TrackingResult
+from watcher.domain.numbers import follow_on_numbers_from_text
 from watcher.providers.base import RemembersNumbers, TrackingProvider
 from watcher.providers.registry import load_provider_class, provider_config
 from watcher.providers.retry import call_with_retry
@@ -33,7 +33,6 @@ from watcher.service.routing import providers_for
 from watcher.service.schedule import next_poll_after_failure, next_poll_at, provider_pause
 from watcher.store import claims, repo
 from watcher.store.tables import ShipmentRow
-from watcher.domain.numbers import follow_on_numbers_from_text
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -44,14 +43,8 @@ RETRY_JITTER = 0.1
 class ProviderPool:
     """Builds the configured adapters on first use and closes them at the end."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
-    ) -> None:
+    def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._transports = dict(transports or {})
         self._providers: dict[str, TrackingProvider] = {}
         self._recalled: dict[str, set[str]] = {}  # numbers looked up for `recall_answered`
 
@@ -59,12 +52,7 @@ class ProviderPool:
         if name not in self._providers:
             cls = load_provider_class(name)
             config = provider_config(name, self._settings.providers.get(name))
-            self._providers[name] = cls(
-                config,
-                name=name,
-                config_dir=self._settings.config_dir,
-                transport=self._transports.get(name),
-            )
+            self._providers[name] = cls(config, name=name, config_dir=self._settings.config_dir)
         return self._providers[name]
 
     def loaded(self) -> dict[str, TrackingProvider]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from watcher.domain.errors import ProviderResponseError
 from watcher.domain.models import ProviderEvent, TrackingResult
+from watcher.providers.aftership.statuses import SUBTAG_MAP, TAG_MAP
 from watcher.providers.base import (
     HttpProvider,
     ProviderConfig,
@@ -18,11 +19,8 @@ from watcher.providers.base import (
     parse_datetime,
     text,
 )
-from watcher.providers.mapping import AFTERSHIP_SUBTAG_MAP, AFTERSHIP_TAG_MAP, Mapped, lookup
 from watcher.providers.ratelimit import RateLimiter
-
-if TYPE_CHECKING:
-    import httpx  # imported where a client is made: `watcher status` and `list` need only the config models
+from watcher.providers.statuses import Mapped, lookup
 
 NAME = "aftership"
 API_VERSION = "2026-07"
@@ -48,9 +46,9 @@ def build_create_body(number: str, slug: str | None = None) -> dict[str, Any]:
 
 def map_tag(tag: str | None, subtag: str | None) -> Mapped:
     """Subtag first (finer), the tag when the subtag is missing or unknown."""
-    mapped = lookup(NAME, "subtag", AFTERSHIP_SUBTAG_MAP, subtag)
+    mapped = lookup(NAME, "subtag", SUBTAG_MAP, subtag)
     if mapped[0] is None:
-        return lookup(NAME, "tag", AFTERSHIP_TAG_MAP, tag)
+        return lookup(NAME, "tag", TAG_MAP, tag)
     return mapped
 
 
@@ -145,9 +143,8 @@ class AfterShipProvider(HttpProvider):
         *,
         name: str | None = None,
         config_dir: Path | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        super().__init__(config, name=name, config_dir=config_dir, transport=transport)
+        super().__init__(config, name=name, config_dir=config_dir)
         # AfterShip limits each endpoint separately; a configured rate replaces all of them.
         self.limiters: dict[str, RateLimiter] = {
             key: self.make_limiter(per_second=rate) for key, rate in ENDPOINT_RATES.items()

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from watcher.domain.errors import ProviderUnavailable
 from watcher.domain.models import ProviderEvent, TrackingResult
 from watcher.providers.base import HttpProvider, ProviderConfig, as_dict, as_list, text
-from watcher.providers.mapping import CAINIAO_ACTION_MAP, lookup
+from watcher.providers.cainiao.statuses import ACTION_MAP
+from watcher.providers.statuses import lookup
 
 if TYPE_CHECKING:
     import httpx  # imported where a client is made: `watcher status` and `list` need only the config models
@@ -75,7 +76,7 @@ def parse_detail(detail: dict[str, Any]) -> ProviderEvent | None:
         return None
     when, tz_hint = parsed
     code = text(detail.get("actionCode"))
-    status, substatus = lookup(NAME, "actionCode", CAINIAO_ACTION_MAP, code)
+    status, substatus = lookup(NAME, "actionCode", ACTION_MAP, code)
     return ProviderEvent(
         time=when,
         description=describe(detail),

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -26,15 +26,8 @@ from watcher.providers.base import (
     parse_datetime,
     text,
 )
-from watcher.providers.mapping import (
-    SEVENTEENTRACK_STATUS_MAP,
-    SEVENTEENTRACK_SUBSTATUS_MAP,
-    Mapped,
-    lookup,
-)
-
-if TYPE_CHECKING:
-    import httpx  # imported where a client is made: `watcher status` and `list` need only the config models
+from watcher.providers.seventeentrack.statuses import STATUS_MAP, SUBSTATUS_MAP
+from watcher.providers.statuses import Mapped, lookup
 
 NAME = "17track"
 
@@ -117,7 +110,7 @@ def parse_event(event: dict[str, Any]) -> ProviderEvent | None:
         return None
     sub_status = event.get("sub_status")
     sub_status = sub_status.strip() or None if type(sub_status) is str else text(sub_status)
-    mapped = _SUBSTATUS_MAP.get(sub_status) if sub_status else None  # type: ignore[arg-type]
+    mapped = SUBSTATUS_MAP.get(sub_status) if sub_status else None  # type: ignore[arg-type]
     status, substatus = mapped if mapped is not None else _map(sub_status, None)
     address = event.get("address")
     if not isinstance(address, dict):
@@ -139,14 +132,11 @@ def parse_event(event: dict[str, Any]) -> ProviderEvent | None:
     )
 
 
-_SUBSTATUS_MAP = SEVENTEENTRACK_SUBSTATUS_MAP
-
-
 def _map(sub_status: str | None, main_status: str | None) -> Mapped:
     """Sub-status first (finer), the main status when the sub-status is unknown."""
-    mapped = lookup(NAME, "sub_status", SEVENTEENTRACK_SUBSTATUS_MAP, sub_status)
+    mapped = lookup(NAME, "sub_status", SUBSTATUS_MAP, sub_status)
     if mapped[0] is None and main_status:
-        return lookup(NAME, "status", SEVENTEENTRACK_STATUS_MAP, main_status)
+        return lookup(NAME, "status", STATUS_MAP, main_status)
     return mapped
 
 
@@ -201,9 +191,8 @@ class SeventeenTrackProvider(HttpProvider):
         *,
         name: str | None = None,
         config_dir: Path | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        super().__init__(config, name=name, config_dir=config_dir, transport=transport)
+        super().__init__(config, name=name, config_dir=config_dir)
         # Numbers registered by this process, found already registered, or answered in an
         # earlier run (`remember_answered`): they are read without a `register` request.
         self.registered: set[str] = set()

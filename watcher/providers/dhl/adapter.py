@@ -18,7 +18,8 @@ from watcher.providers.base import (
     parse_datetime,
     text,
 )
-from watcher.providers.mapping import DHL_STATUS_MAP, lookup
+from watcher.providers.dhl.statuses import STATUS_MAP
+from watcher.providers.statuses import lookup
 
 if TYPE_CHECKING:
     import httpx  # imported where a client is made: `watcher status` and `list` need only the config models
@@ -54,7 +55,7 @@ def parse_event(event: dict[str, Any]) -> ProviderEvent | None:
     if when is None:
         return None
     code = text(event.get("statusCode"))
-    status, substatus = lookup(NAME, "statusCode", DHL_STATUS_MAP, code)
+    status, substatus = lookup(NAME, "statusCode", STATUS_MAP, code)
     address = as_dict(as_dict(event.get("location")).get("address"))
     country = text(address.get("countryCode"))
     return ProviderEvent(
