@@ -172,14 +172,14 @@ def test_outbox_summary_per_target(make_config, clock) -> None:
     from watcher.config import load_settings
     from watcher.notify.transport import RecordingNotifier
     from watcher.notify.outbox import outbox_summary
-    from watcher.store import repo
+    from watcher.store import notifications
     from watcher.store.tables import NotificationRow
 
     app = App(load_settings(make_config()), clock=clock, notifier=RecordingNotifier())
     now = clock.now()
     with app.sessions.begin() as session:
         for key, target, created, due in (("k1", "a", now - timedelta(hours=2), now), ("k2", "a", now, now + timedelta(hours=1)), ("k3", "b", now, now)):
-            repo.enqueue_notification(session, target=target, event="opened", title="t", body="b", dedupe_key=key, now=created, due_at=due)
+            notifications.enqueue_notification(session, target=target, event="opened", title="t", body="b", dedupe_key=key, now=created, due_at=due)
     with app.sessions.begin() as session:
         sent, failing = session.get(NotificationRow, 3), session.get(NotificationRow, 1)
         assert sent is not None and failing is not None

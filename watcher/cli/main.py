@@ -187,9 +187,10 @@ def read_database(settings: Settings) -> Iterator[Database]:
     A SQLite file already at the newest schema (the usual case) is read with `sqlite3`; anything
     else goes through `App` first, which creates or migrates the database, as every command does.
     """
+    from watcher.config import database_url
     from watcher.store import db, quickread
 
-    url = db.settings_url(settings)
+    url = database_url(settings)
     path = db.sqlite_path(url)
     if path is None or quickread.sqlite_revisions(path) != [db.script_head()]:
         app = open_app(settings)
@@ -276,13 +277,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from watcher.config import database_url
     from watcher.domain.clock import SystemClock
     from watcher.service.status_report import collect, render_text, to_json
-    from watcher.store.db import settings_url
 
     settings = load(args)
     with read_database(settings) as database:
-        health = collect(database, settings, SystemClock().now(), url=settings_url(settings))
+        health = collect(database, settings, SystemClock().now(), url=database_url(settings))
     if args.json:
         print_json(to_json(health))
     else:
@@ -321,7 +322,7 @@ def cmd_db_export(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from watcher.cli.render import alert_json, alert_text
-    from watcher.store import repo
+    from watcher.store import alert_states
 
     settings = load(args)
     clock = clock_for(args, settings)
@@ -330,7 +331,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         app.sync_config()
         report = asyncio.run(_check_cycle(app, poll=not args.no_poll, send=not args.no_notify))
         with app.sessions() as session:
-            alerts = repo.open_alerts(session)
+            alerts = alert_states.open_alerts(session)
             data = [alert_json(row) for row in alerts]
             text = [alert_text(row) for row in alerts]
     finally:
@@ -356,7 +357,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     from watcher.config import DEFAULT_MARKETPLACE, ShipmentConfig, describe_validation_error
     from watcher.providers.registry import available_providers
-    from watcher.store import repo
+    from watcher.store import shipments
 
     number = normalize_number(args.tracking_number)
     ordered_at = parse_day(args.ordered_at, "--ordered-at")
@@ -388,7 +389,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         raise InputError(f"--marketplace: {exc}") from None
     app = open_app(settings)
     with app.sessions.begin() as session:
-        repo.add_shipment(session, data, app.clock.now())
+        shipments.add_shipment(session, data, app.clock.now())
     app.engine.dispose()
     print(f"watching {number}" + (f" ({args.label})" if args.label else ""))
     return EXIT_OK
@@ -430,16 +431,16 @@ def _shipment_json(database: Database, *, include_archived: bool, limit: int | N
 
 
 def _shipment_and_timeline(app: App, raw_number: str) -> tuple[Any, Any, list[Any], list[str], list[Any]]:
-    from watcher.store import repo
+    from watcher.store import alert_states, delivery_estimates, shipments, tracking_events
     from watcher.timeline.build import build_timeline
 
     number = normalize_number(raw_number)
     with app.sessions() as session:
-        row = repo.require_shipment(session, number)
-        events = repo.stored_events(session, row.id)
-        legs = repo.leg_numbers(session, row.id)
-        alerts = repo.open_alerts(session, row.tracking_number)
-        estimates = repo.estimates(session, row.id)
+        row = shipments.require_shipment(session, number)
+        events = tracking_events.stored_events(session, row.id)
+        legs = shipments.leg_numbers(session, row.id)
+        alerts = alert_states.open_alerts(session, row.tracking_number)
+        estimates = delivery_estimates.estimates(session, row.id)
     timeline = build_timeline(events, destination_country=row.dest_country, estimates=estimates)
     return row, timeline, events, legs, alerts
 
@@ -466,14 +467,14 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def _mark(args: argparse.Namespace, field: str, verb: str) -> int:
-    from watcher.store import repo
+    from watcher.store import shipments
 
     number = normalize_number(args.tracking_number)
     settings = load(args)
     app = open_app(settings)
     when = parse_when(args.at, "--at", settings) if args.at else app.clock.now()
     with app.sessions.begin() as session:
-        row = repo.require_shipment(session, number)
+        row = shipments.require_shipment(session, number)
         setattr(row, field, when)
         row.updated_at = app.clock.now()
         row.next_eval_at = app.clock.now()
@@ -501,11 +502,11 @@ def cmd_archive(args: argparse.Namespace) -> int:
 
 def cmd_alerts(args: argparse.Namespace) -> int:
     from watcher.cli.render import alert_json, alert_text
-    from watcher.store import repo
+    from watcher.store import alert_states
 
     app = open_app(load(args))
     with app.sessions() as session:
-        rows = repo.recent_alerts(session, app.clock.now() - timedelta(days=args.days))
+        rows = alert_states.recent_alerts(session, app.clock.now() - timedelta(days=args.days))
     app.engine.dispose()
     if args.json:
         print_json([alert_json(row) for row in rows])
@@ -520,7 +521,7 @@ def cmd_advise(args: argparse.Namespace) -> int:
     from watcher.rules import RuleContext, evaluate
     from watcher.rules.advice import render_advice
     from watcher.rules.profiles import resolve_profile
-    from watcher.store import repo
+    from watcher.store import shipments
 
     settings = load(args)
     clock = clock_for(args, settings)
@@ -529,7 +530,7 @@ def cmd_advise(args: argparse.Namespace) -> int:
         row, timeline, _events, _legs, _stored = _shipment_and_timeline(app, args.tracking_number)
     finally:
         app.engine.dispose()
-    view = repo.to_view(row)
+    view = shipments.to_view(row)
     profile = resolve_profile(settings.profiles, row.marketplace, view)
     tz = ZoneInfo(settings.timezone)
     now = clock.now()

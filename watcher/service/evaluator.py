@@ -21,7 +21,7 @@ from watcher.domain.models import Action, Alert, Severity, StoredEvent, Timeline
 from watcher.service.poller import AUTH_REASON_PREFIX, providers_for
 from watcher.rules import RuleContext, evaluate
 from watcher.rules.profiles import resolve_profile
-from watcher.store import repo
+from watcher.store import alert_states, provider_states, shipments, tracking_events
 from watcher.store.tables import AlertRow
 from watcher.timeline.build import build_timeline
 
@@ -39,10 +39,10 @@ REPORT_CHANGES_KEPT = 1_000
 class EvaluationReport:
     evaluated: int = 0
     #: The first REPORT_CHANGES_KEPT alert changes; `changed` counts them all.
-    changes: list[repo.AlertChange] = field(default_factory=list)
+    changes: list[alert_states.AlertChange] = field(default_factory=list)
     changed: int = 0
 
-    def add(self, changes: Sequence[repo.AlertChange]) -> None:
+    def add(self, changes: Sequence[alert_states.AlertChange]) -> None:
         self.changed += len(changes)
         room = REPORT_CHANGES_KEPT - len(self.changes)
         if room > 0:
@@ -64,19 +64,19 @@ def evaluate_due(
         due = None
     else:
         with sessions() as session:
-            due = repo.due_for_evaluation_ids(session, now)
+            due = shipments.due_for_evaluation_ids(session, now)
     last_id = taken = 0
     while True:
         with sessions.begin() as session:
             if due is None:
-                rows = repo.active_rows_after(session, last_id, EVALUATION_CHUNK)
+                rows = shipments.active_rows_after(session, last_id, EVALUATION_CHUNK)
             else:
-                chunk = repo.shipments_by_id(session, due[taken : taken + EVALUATION_CHUNK])
+                chunk = shipments.shipments_by_id(session, due[taken : taken + EVALUATION_CHUNK])
                 rows = [row for row in chunk if row.archived_at is None]  # archived since `due` was read
                 taken += EVALUATION_CHUNK
             # Two queries per chunk instead of two per shipment (bench/RESULTS.md, evaluate).
-            events = repo.stored_events_by_shipment(session, [row.id for row in rows])
-            alerts = repo.open_alerts_by_subject(session, [row.tracking_number for row in rows])
+            events = tracking_events.stored_events_by_shipment(session, [row.id for row in rows])
+            alerts = alert_states.open_alerts_by_subject(session, [row.tracking_number for row in rows])
             outcomes = []
             for row in rows:
                 outcome, changes = evaluate_shipment(
@@ -84,9 +84,9 @@ def evaluate_due(
                     events=events[row.id], open_alerts=alerts[row.tracking_number],
                 )
                 report.add(changes)
-                if any(outcome[name] != getattr(row, name) for name in repo.EVALUATION_FIELDS):
+                if any(outcome[name] != getattr(row, name) for name in shipments.EVALUATION_FIELDS):
                     outcomes.append(outcome)
-            repo.save_evaluations(session, outcomes)
+            shipments.save_evaluations(session, outcomes)
             report.evaluated += len(rows)
         if (due is None and len(rows) < EVALUATION_CHUNK) or (due is not None and taken >= len(due)):
             break
@@ -107,19 +107,19 @@ def evaluate_shipment(
     targets: Sequence[str],
     events: Sequence[StoredEvent],
     open_alerts: Sequence[AlertRow],
-) -> tuple[dict[str, Any], list[repo.AlertChange]]:
+) -> tuple[dict[str, Any], list[alert_states.AlertChange]]:
     """Run the rules on one shipment (a plain row of every shipment column) and store the alert changes.
 
-    Returns the shipment's new status fields (for `repo.save_evaluations`) and the changes.
+    Returns the shipment's new status fields (for `shipments.save_evaluations`) and the changes.
     """
-    view = repo.to_view(row)
+    view = shipments.to_view(row)
     timeline = build_timeline(events, destination_country=view.destination.country)
     profile = resolve_profile(settings.profiles, row.marketplace, view)
     evaluation = evaluate(RuleContext(shipment=view, timeline=timeline, now=now, profile=profile, tz=tz))
     blind, blind_look_at = ([], None) if view.received_at else not_found_alerts(
         row.tracking_number, events, providers_for(row, settings), now
     )
-    changes = repo.apply_alerts(session, row.tracking_number, row.id, [*evaluation.alerts, *blind], now, open_rows=open_alerts)
+    changes = alert_states.apply_alerts(session, row.tracking_number, row.id, [*evaluation.alerts, *blind], now, open_rows=open_alerts)
     outcome = {
         "id": row.id,
         "status": timeline.status.value,
@@ -133,16 +133,16 @@ def evaluate_shipment(
     return outcome, changes
 
 
-def evaluate_providers(session: Session, now: datetime, *, targets: Sequence[str]) -> list[repo.AlertChange]:
+def evaluate_providers(session: Session, now: datetime, *, targets: Sequence[str]) -> list[alert_states.AlertChange]:
     """Report watcher's own blind spots: a provider that keeps failing or was paused."""
-    changes: list[repo.AlertChange] = []
-    for state in repo.provider_states(session):
+    changes: list[alert_states.AlertChange] = []
+    for state in provider_states.provider_states(session):
         alerts: list[Alert] = []
         failing_for = now - state.failing_since if state.failing_since else None
         auth_paused = bool(state.paused_reason and state.paused_reason.startswith(AUTH_REASON_PREFIX))
         if auth_paused or (failing_for and failing_for >= PROVIDER_FAILING_ALERT_AFTER):
             alerts.append(provider_alert(state.name, failing_for, state.last_error, paused=auth_paused))
-        for change in repo.apply_alerts(session, f"provider:{state.name}", None, alerts, now):
+        for change in alert_states.apply_alerts(session, f"provider:{state.name}", None, alerts, now):
             log_change(change, None)
             enqueue_for_change(session, change, now, targets=targets, name=state.name, timeline=None)
             changes.append(change)
@@ -162,7 +162,7 @@ def provider_alert(name: str, failing_for: timedelta | None, last_error: str | N
     )
 
 
-def log_change(change: repo.AlertChange, row: Any | None) -> None:
+def log_change(change: alert_states.AlertChange, row: Any | None) -> None:
     alert = change.row
     who = f"{row.tracking_number} ({row.label})" if row is not None and row.label else alert.subject
     act_by = f", act by {alert.act_by.isoformat()}" if alert.act_by else ""
@@ -172,7 +172,7 @@ def log_change(change: repo.AlertChange, row: Any | None) -> None:
 
 def enqueue_for_change(
     session: Session,
-    change: repo.AlertChange,
+    change: alert_states.AlertChange,
     now: datetime,
     *,
     targets: Sequence[str],
