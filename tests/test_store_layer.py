@@ -9,7 +9,13 @@ import watcher.store
 
 #: What the store must not import (type-only imports included): it gets normalized events and
 #: plain shipment facts from its callers.
-FORBIDDEN = ("watcher.timeline", "watcher.rules", "watcher.config", "watcher.service", "watcher.cli")
+FORBIDDEN = (
+    "watcher.timeline",
+    "watcher.rules",
+    "watcher.config",
+    "watcher.service",
+    "watcher.cli",
+)
 
 
 def test_store_imports_no_domain_logic() -> None:
