@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 
-from bench.report import Result, log, table
+from bench.report import Result, log
 
 #: Tiny sizes for `--smoke` (the test suite) and the defaults of the issue's targets.
 SMOKE = {"quota": 80, "throughput": 200, "ingest": 2_000, "evaluate": 200, "memory": 200, "responsiveness": 200}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -126,25 +126,26 @@ TEMPLATES = 1_000
 
 
 def event_rows(shipment_id: int, i: int, events: int, now: datetime, *, _cache: dict[Any, Any] = {}) -> list[dict[str, Any]]:  # noqa: B006
-    """Column values of the i-th shipment's events, exactly as `repo.to_event_row` stores them.
+    """Column values of the i-th shipment's events, exactly as the poller stores them.
 
-    Building each row through the adapter's parser and `to_event_row` costs ~0.3 ms an event,
-    so TEMPLATES timelines are built that way and the rest are copies with their own number,
-    shipment id and fingerprint.
+    Building each row through the adapter's parser, `normalize_event` and `to_event_row` costs
+    ~0.3 ms an event, so TEMPLATES timelines are built that way and the rest are copies with
+    their own number, shipment id and fingerprint.
     """
-    from watcher.store import repo
+    from watcher.store import tracking_events
+    from watcher.timeline.normalize import normalize_event
 
     key = (i % TEMPLATES, events, now)
     template = _cache.get(key)
     if template is None:
         template = []
         for event in provider_events(i % TEMPLATES, events, now):
-            row = repo.to_event_row(0, "", "17track", event, now)
+            row = tracking_events.to_event_row(0, "", "17track", normalize_event(event), now)
             template.append({column: getattr(row, column) for column in _EVENT_COLUMNS})
         template.sort(key=lambda e: e["time"])
         _cache[key] = template
     tracking_number = number(i)
-    fingerprint = repo.event_fingerprint
+    fingerprint = tracking_events.event_fingerprint
     return [
         {
             **e,

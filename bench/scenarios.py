@@ -11,14 +11,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from bench import dataset
-from bench.fakeprovider import FakeConfig, FakeProvider, FakeServerHandle
+from bench.fakeprovider import FakeConfig, FakeProvider
 from bench.report import Result, log, peak_rss_mb, rss_mb
 
 QUOTA_RPS = 3.0
@@ -171,8 +171,9 @@ def throughput(shipments: int = 10_000, *, latency: float = 0.005, concurrency: 
         seed_registered(app, shipments)
 
         async def watcher_polls() -> tuple[float, float, float, float, int]:
-            from watcher.store.tables import ShipmentRow
             from sqlalchemy import update
+
+            from watcher.store.tables import ShipmentRow
 
             try:
                 started, cpu = time.perf_counter(), time.process_time()
@@ -219,11 +220,12 @@ def throughput(shipments: int = 10_000, *, latency: float = 0.005, concurrency: 
 
 
 def ingest(events: int = 1_000_000, *, per_shipment: int = 20, batch: int = QUOTA_BATCH) -> Result:
-    """`repo.store_events` of `events` new events vs a bare sqlite3 executemany of the same rows."""
+    """Normalizing and storing `events` new events vs a bare sqlite3 executemany of the same rows."""
     from sqlalchemy import func, select
 
-    from watcher.store import db, repo
+    from watcher.store import db, tracking_events
     from watcher.store.tables import EventRow
+    from watcher.timeline.normalize import normalize_events
 
     result = Result("ingest")
     shipments = max(1, events // per_shipment)
@@ -253,7 +255,8 @@ def ingest(events: int = 1_000_000, *, per_shipment: int = 20, batch: int = QUOT
         total = len(rows)
         del rows
 
-        # watcher: ProviderEvents in, store_events per shipment, one transaction per poll batch.
+        # watcher: ProviderEvents in, normalized and stored per shipment (`store_events`), one
+        # transaction per poll batch.
         database = tmp / "watcher.db"
         engine, sessions = db.open_database(f"sqlite:///{database}")
         dataset.insert_shipments(engine, shipments, now)
@@ -263,7 +266,8 @@ def ingest(events: int = 1_000_000, *, per_shipment: int = 20, batch: int = QUOT
             for start in range(0, shipments, batch):
                 with sessions.begin() as session:
                     for i in range(start, min(shipments, start + batch)):
-                        new += repo.store_events(session, i + 1, dataset.number(i), "17track", parsed[i % dataset.TEMPLATES], now)
+                        normalized = normalize_events(parsed[i % dataset.TEMPLATES])
+                        new += tracking_events.store_events(session, i + 1, dataset.number(i), "17track", normalized, now)
             return new
 
         log(f"ingest: bare executemany {total:,} rows: {bare_s:.2f} s; now watcher")

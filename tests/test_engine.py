@@ -13,7 +13,7 @@ from watcher.config import load_settings
 from watcher.domain.clock import FrozenClock
 from watcher.notify.transport import RecordingNotifier
 from watcher.service.app import App
-from watcher.store import repo
+from watcher.store import alert_states, shipments, tracking_events
 from watcher.store.tables import EventRow, NotificationRow, ShipmentRow
 
 NUMBER = "LP00123456789012"
@@ -64,7 +64,7 @@ def test_ingestion_is_idempotent(make_config, replay_dir: Path, clock: FrozenClo
     assert second.poll.new_events == 0
     assert count(app, EventRow) == 3
     with app.sessions() as session:
-        stored = repo.stored_events(session, 1)
+        stored = tracking_events.stored_events(session, 1)
     assert [e.time.isoformat() for e in stored] == [
         "2026-10-02T00:00:00+00:00",
         "2026-10-05T15:10:00+00:00",
@@ -106,7 +106,7 @@ def test_config_sync_updates_and_never_deletes(
     app3 = make_app(config, clock)
     app3.sync_config()
     with app3.sessions() as session:
-        row = repo.find_shipment(session, NUMBER)
+        row = shipments.find_shipment(session, NUMBER)
         assert row is not None and row.label == "USB-C hub"
     assert count(app3, EventRow) == 3
 
@@ -138,7 +138,7 @@ def test_missing_replay_file_means_no_information(make_config, clock: FrozenCloc
     report = asyncio.run(app.cycle(force=True))
     assert report.poll.errors == []
     with app.sessions() as session:
-        row = repo.find_shipment(session, NUMBER)
+        row = shipments.find_shipment(session, NUMBER)
         assert row is not None and row.status == "pending" and row.poll_failures == 0
 
 
@@ -153,7 +153,7 @@ def test_bad_replay_file_backs_off_and_names_the_file(
     assert len(report.poll.errors) == 1
     assert f"{NUMBER}.json: not valid JSON" in report.poll.errors[0]
     with app.sessions() as session:
-        row = repo.find_shipment(session, NUMBER)
+        row = shipments.find_shipment(session, NUMBER)
         assert row is not None and row.poll_failures == 1
         assert row.next_poll_at is not None and row.next_poll_at > T0
 
@@ -173,7 +173,7 @@ def test_each_alert_is_sent_once(make_config, replay_dir: Path) -> None:
     assert notifier.sent == first, "later cycles send nothing new for the same alert state"
     assert all("USB hub" in title for _target, title, _body in first)
     with app.sessions() as session:
-        open_count = len(repo.open_alerts(session))
+        open_count = len(alert_states.open_alerts(session))
     assert count(app, NotificationRow) == len(first) == open_count
 
 

@@ -6,13 +6,13 @@ import asyncio
 import json
 from pathlib import Path
 
-from watcher.service.app import App
-from watcher.cli.main import main
-from watcher.domain.clock import FrozenClock
-from watcher.config import load_settings
-from watcher.notify.transport import RecordingNotifier
-from watcher.store import repo
 from tests.support import T0, write_replay
+from watcher.cli.main import main
+from watcher.config import load_settings
+from watcher.domain.clock import FrozenClock
+from watcher.notify.transport import RecordingNotifier
+from watcher.service.app import App
+from watcher.store import delivery_estimates, shipments
 
 NUMBER = "LP00123456789012"
 LEG = "RR123456785DE"
@@ -38,10 +38,10 @@ def test_handover_number_in_event_text_becomes_a_polled_leg(make_config, replay_
     asyncio.run(app.cycle(force=True))  # learns the leg
     asyncio.run(app.cycle(force=True))  # polls it
     with app.sessions() as session:
-        row = repo.find_shipment(session, NUMBER)
+        row = shipments.find_shipment(session, NUMBER)
         assert row is not None
-        assert repo.leg_numbers(session, row.id) == [LEG]
-        assert repo.find_shipment(session, LEG).id == row.id, "the leg's number finds the shipment"
+        assert shipments.leg_numbers(session, row.id) == [LEG]
+        assert shipments.find_shipment(session, LEG).id == row.id, "the leg's number finds the shipment"
     assert main(["show", "--config", str(config), LEG, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["tracking_number"] == NUMBER and data["legs"] == [LEG]
@@ -63,7 +63,7 @@ def test_estimate_moving_later_is_recorded_and_shown(make_config, replay_dir: Pa
     asyncio.run(app.cycle(force=True))
     asyncio.run(app.cycle(force=True))
     with app.sessions() as session:
-        history = repo.estimates(session, 1)
+        history = delivery_estimates.estimates(session, 1)
     assert [e.date.isoformat() for e in history] == ["2026-11-04", "2026-11-12"]
     assert main(["show", "--config", str(config), NUMBER, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

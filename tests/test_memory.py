@@ -22,8 +22,8 @@ def test_release_freed_memory_is_a_no_op_without_malloc_trim(monkeypatch: pytest
 
 
 def test_every_cycle_releases_freed_memory(monkeypatch: pytest.MonkeyPatch, make_config) -> None:
-    from watcher.service.app import App
     from watcher.config import load_settings
+    from watcher.service.app import App
 
     calls = []
     monkeypatch.setattr(memory, "release_freed_memory", lambda: calls.append(1) or True)

@@ -9,12 +9,13 @@ import httpx
 import respx
 
 from tests.support import T0
-from watcher.service.app import App
-from watcher.domain.clock import FrozenClock
 from watcher.config import load_settings
+from watcher.domain.clock import FrozenClock
 from watcher.domain.models import ProviderEvent
 from watcher.notify.transport import RecordingNotifier
-from watcher.store import repo
+from watcher.service.app import App
+from watcher.store import shipments, tracking_events
+from watcher.timeline.normalize import normalize_event
 
 OLD, NEW, OTHER = "LP00123456789012", "LP00000000000777", "LP00000000000888"
 BASE = "http://17track.test/track/v2.2"
@@ -59,11 +60,11 @@ def test_restart_registers_only_numbers_never_answered(respx_mock, make_config) 
     app = App(load_settings(config), clock=FrozenClock(T0), notifier=RecordingNotifier())
     app.sync_config()
     with app.sessions.begin() as session:  # an earlier run: 17TRACK answered OLD; another provider OTHER
-        old, other = repo.find_shipment(session, OLD), repo.find_shipment(session, OTHER)
+        old, other = shipments.find_shipment(session, OLD), shipments.find_shipment(session, OTHER)
         assert old is not None and other is not None
-        event = ProviderEvent(time=T0, description="Accepted by carrier")
-        repo.store_events(session, old.id, OLD, "17track", [event], T0)
-        repo.store_events(session, other.id, OTHER, "replay", [event], T0)
+        event = normalize_event(ProviderEvent(time=T0, description="Accepted by carrier"))
+        tracking_events.store_events(session, old.id, OLD, "17track", [event], T0)
+        tracking_events.store_events(session, other.id, OTHER, "replay", [event], T0)
 
     asyncio.run(app.cycle(force=True))
     assert registered_numbers(register) == [NEW, OTHER]

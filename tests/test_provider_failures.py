@@ -17,7 +17,7 @@ from watcher.config import load_settings
 from watcher.domain.clock import FrozenClock
 from watcher.notify.transport import RecordingNotifier
 from watcher.service.app import App
-from watcher.store import repo
+from watcher.store import alert_states, provider_states, shipments
 from watcher.store.tables import EventRow
 
 NUMBER = "LP00123456789012"
@@ -66,12 +66,12 @@ def test_one_failing_provider_does_not_block_the_other(
     calls_in_first_cycle = route.call_count
     assert calls_in_first_cycle >= 1
     with app.sessions() as session:
-        state = repo.provider_state(session, "17track")
+        state = provider_states.provider_state(session, "17track")
         assert state.consecutive_failures == 1
         assert state.paused_until is not None and state.paused_until > T0, (
             "the failing provider backs off"
         )
-        shipment = repo.find_shipment(session, NUMBER)
+        shipment = shipments.find_shipment(session, NUMBER)
         assert shipment is not None and shipment.poll_failures == 0, (
             "the shipment itself was polled fine"
         )
@@ -125,7 +125,7 @@ def test_provider_failing_for_hours_raises_one_alert(
         asyncio.run(app.cycle(force=True))
         clock.advance(hours=1)
     with app.sessions() as session:
-        alerts = repo.open_alerts(session, "provider:17track")
+        alerts = alert_states.open_alerts(session, "provider:17track")
     assert len(alerts) == 1
     assert alerts[0].kind == "provider_failing" and "has failed for" in alerts[0].message
 
@@ -175,12 +175,12 @@ def test_provider_that_never_finds_a_shipped_parcel_raises_one_alert(
     app.sync_config()
     asyncio.run(app.cycle(force=True))
     with app.sessions() as session:
-        assert repo.open_alerts(session, NUMBER) == []
+        assert alert_states.open_alerts(session, NUMBER) == []
     clock.advance(days=6)
     for _ in range(2):
         asyncio.run(app.cycle(force=True))
     with app.sessions() as session:
-        alerts = [a for a in repo.open_alerts(session, NUMBER) if a.kind == "provider_not_found"]
+        alerts = [a for a in alert_states.open_alerts(session, NUMBER) if a.kind == "provider_not_found"]
     assert len(alerts) == 1
     assert (
         alerts[0].key == "not_found:17track" and "17track still has no record" in alerts[0].message

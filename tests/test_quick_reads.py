@@ -19,13 +19,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.support import T0
-from watcher.service.app import App, database_url
 from watcher.cli.main import main
-from watcher.config import load_settings
-from watcher.notify.transport import RecordingNotifier
-from watcher.notify.outbox import outbox_summary
 from watcher.cli.render import LIST_HEADER, shipment_json, shipment_record
-from watcher.store import db, quickread, repo
+from watcher.config import database_url as config_database_url
+from watcher.config import load_settings
+from watcher.notify.outbox import outbox_summary
+from watcher.notify.transport import RecordingNotifier
+from watcher.service.app import App, database_url
+from watcher.store import db, quickread, shipments
 from watcher.store.tables import NotificationRow, ShipmentRow
 
 NOW = T0 + timedelta(days=20)
@@ -87,7 +88,7 @@ def config(make_config: Any, app: App) -> Path:
 
 def expected_listing(app: App, *, include_archived: bool) -> tuple[str, list[dict[str, Any]]]:
     with app.sessions() as session:
-        rows = repo.list_shipments(session, include_archived=include_archived)
+        rows = shipments.list_shipments(session, include_archived=include_archived)
         text = LIST_HEADER + "\n" + "".join(old_line(row) + "\n" for row in rows)
         return text, [shipment_json(row) for row in rows]
 
@@ -243,9 +244,20 @@ def test_plain_sqlite_urls_are_shown_as_sqlalchemy_shows_them(url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "body",
-    ["", 'state_dir = "state"\n', 'state_dir = "/srv/watcher"\n', 'database_url = "postgresql://u:p@h/db"\n'],
+    ("body", "expected"),
+    [
+        ("", "sqlite:///{state_home}/watcher/watcher.db"),
+        ('state_dir = "state"\n', "sqlite:///{config_dir}/state/watcher.db"),
+        ('state_dir = "/srv/watcher"\n', "sqlite:////srv/watcher/watcher.db"),
+        ('database_url = "postgresql://u:p@h/db"\n', "postgresql://u:p@h/db"),
+    ],
 )
-def test_settings_url_is_the_apps(make_config: Any, body: str) -> None:
+def test_settings_url_is_the_apps(
+    make_config: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, expected: str
+) -> None:
+    """`list`/`status` (no app, no SQLAlchemy) and the app select the database by one rule."""
+    monkeypatch.delenv("STATE_DIRECTORY", raising=False)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
     settings = load_settings(make_config(body, database=False))
-    assert db.settings_url(settings) == database_url(settings)
+    assert config_database_url is database_url
+    assert database_url(settings) == expected.format(state_home=tmp_path / "xdg", config_dir=tmp_path)

@@ -282,6 +282,14 @@ def user_state_dir() -> Path:
     return Path(base) / "watcher"
 
 
+def database_url(settings: Settings) -> str:
+    """The database URL the settings select: `database_url`, else SQLite in the state directory."""
+    if settings.database_url is not None:
+        return settings.database_url.get_secret_value()
+    state_dir = settings.resolve_path(settings.state_dir) if settings.state_dir else user_state_dir()
+    return f"sqlite:///{state_dir / 'watcher.db'}"
+
+
 def load_settings(path: str | Path | None = None, *, use_default_search: bool = True) -> Settings:
     """Load and validate settings, raising ConfigError with a one-line message."""
     config_file = find_config_file(path) if (path or use_default_search) else None

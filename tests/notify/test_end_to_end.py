@@ -17,11 +17,11 @@ import pytest
 
 from tests.notify.conftest import Hook, Inbox
 from tests.support import write_replay
-from watcher.service.app import App
-from watcher.domain.clock import FrozenClock
 from watcher.config import load_settings
-from watcher.notify.transport import AppriseNotifier, Delivery, notifier_for
+from watcher.domain.clock import FrozenClock
 from watcher.notify.outbox import outbox_summary
+from watcher.notify.transport import AppriseNotifier, Delivery, notifier_for
+from watcher.service.app import App
 from watcher.store import claims
 
 HUB, LAMP = "LP00123456789012", "LP00123456789029"

@@ -8,7 +8,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from watcher.config import DigestConfig, QuietHoursConfig
-from watcher.notify.outbox import Route, Router, State, is_escalation, quiet_end, reminder_due, schedule
+from watcher.notify.outbox import (
+    Route,
+    Router,
+    State,
+    is_escalation,
+    quiet_end,
+    reminder_due,
+    schedule,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NIGHT = QuietHoursConfig(start=time(22), end=time(7))
@@ -121,9 +129,9 @@ def test_a_message_waiting_for_morning_is_dropped_when_the_problem_goes_away(mak
     import asyncio
 
     from tests.support import write_replay
-    from watcher.service.app import App
-    from watcher.notify.transport import RecordingNotifier
     from watcher.notify.outbox import outbox_summary
+    from watcher.notify.transport import RecordingNotifier
+    from watcher.service.app import App
 
     events = [
         {"time": "2026-10-02T08:00:00+08:00", "description": "Accepted by carrier", "location": "Shenzhen, CN"},
@@ -168,18 +176,18 @@ def test_outbox_summary_per_target(make_config, clock) -> None:
     """What `watcher status` shows: pending, due, retrying, failed, oldest age, last error."""
     from datetime import timedelta
 
-    from watcher.service.app import App
     from watcher.config import load_settings
-    from watcher.notify.transport import RecordingNotifier
     from watcher.notify.outbox import outbox_summary
-    from watcher.store import repo
+    from watcher.notify.transport import RecordingNotifier
+    from watcher.service.app import App
+    from watcher.store import notifications
     from watcher.store.tables import NotificationRow
 
     app = App(load_settings(make_config()), clock=clock, notifier=RecordingNotifier())
     now = clock.now()
     with app.sessions.begin() as session:
         for key, target, created, due in (("k1", "a", now - timedelta(hours=2), now), ("k2", "a", now, now + timedelta(hours=1)), ("k3", "b", now, now)):
-            repo.enqueue_notification(session, target=target, event="opened", title="t", body="b", dedupe_key=key, now=created, due_at=due)
+            notifications.enqueue_notification(session, target=target, event="opened", title="t", body="b", dedupe_key=key, now=created, due_at=due)
     with app.sessions.begin() as session:
         sent, failing = session.get(NotificationRow, 3), session.get(NotificationRow, 1)
         assert sent is not None and failing is not None

@@ -10,7 +10,13 @@ import pytest
 from tests.notify.conftest import Hook
 from watcher.cli.main import main
 from watcher.config import Settings, load_settings
-from watcher.notify.transport import AppriseNotifier, TargetSpec, fingerprint, notifier_for, target_specs
+from watcher.notify.transport import (
+    AppriseNotifier,
+    TargetSpec,
+    fingerprint,
+    notifier_for,
+    target_specs,
+)
 
 
 def test_legacy_urls_are_the_default_target() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from watcher.store import db
 from tests.service.daemonkit import head_revision
+from watcher.store import db
 
 pytestmark = pytest.mark.postgres
 

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from tests.test_quick_reads import NOW, expected_listing, fill, fill_outbox, run
-from watcher.service.app import App
 from watcher.cli.main import main
 from watcher.config import load_settings
-from watcher.notify.transport import RecordingNotifier
 from watcher.notify.outbox import outbox_summary
+from watcher.notify.transport import RecordingNotifier
+from watcher.service.app import App
 from watcher.store import quickread
 
 pytestmark = pytest.mark.postgres

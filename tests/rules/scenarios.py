@@ -20,8 +20,8 @@ from watcher.domain.models import (
 )
 from watcher.rules import Evaluation, RuleContext, evaluate, resolve_profile
 from watcher.timeline.build import build_timeline
-from watcher.timeline.zones import resolve_time
 from watcher.timeline.classify import classify_text
+from watcher.timeline.zones import resolve_time
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.service.daemonkit import number
-from watcher.store import claims, repo
+from watcher.store import claims, notifications, shipments
 from watcher.store.tables import NotificationRow, ShipmentRow
 
 LEASE = timedelta(minutes=5)
@@ -17,9 +17,9 @@ def add_due_shipments(sessions: sessionmaker[Session], n: int) -> datetime:
     now = datetime.now(UTC)
     with sessions.begin() as session:
         for i in range(n):
-            session.add(repo.new_shipment_row(number(900 + i), {}, now - timedelta(minutes=1), source="cli"))
+            session.add(shipments.new_shipment_row(number(900 + i), {}, now - timedelta(minutes=1), source="cli"))
         for i in range(n):
-            repo.enqueue_notification(session, target="default", event="opened", title=f"t{i}", body="b",
+            notifications.enqueue_notification(session, target="default", event="opened", title=f"t{i}", body="b",
                                       dedupe_key=f"k{i}", now=now - timedelta(minutes=1))
     return now
 

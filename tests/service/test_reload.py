@@ -10,7 +10,7 @@ from pydantic import SecretStr
 from tests.service.daemonkit import number
 from watcher.config import load_settings
 from watcher.service.app import App, database_url
-from watcher.store import repo
+from watcher.store import shipments
 
 
 def test_reload_swaps_targets_and_syncs_shipments(make_config: Any, tmp_path: Any) -> None:
@@ -24,5 +24,5 @@ def test_reload_swaps_targets_and_syncs_shipments(make_config: Any, tmp_path: An
     assert ignored == ["database_url"] and database_url(app.settings) == before
     assert "phone" in app.notifier.targets()
     with app.sessions() as session:
-        assert repo.find_shipment(session, number(801)) is not None
+        assert shipments.find_shipment(session, number(801)) is not None
     asyncio.run(app.aclose())

@@ -80,7 +80,7 @@ def test_status_reports_a_live_daemon(
 
 def test_stale_heartbeat_and_paused_provider_are_problems(make_config: Any, tmp_path: Path) -> None:
     from watcher.service.status_report import collect
-    from watcher.store import repo
+    from watcher.store import provider_states
     from watcher.store.quickread import open_sqlite
 
     config = prepare(make_config, tmp_path, daemon=True)
@@ -88,7 +88,7 @@ def test_stale_heartbeat_and_paused_provider_are_problems(make_config: Any, tmp_
     app = App(settings, notifier=RecordingNotifier())
     later = app.clock.now() + timedelta(seconds=settings.service.heartbeat_stale_seconds + 1)
     with app.sessions.begin() as session:
-        repo.record_provider_failure(
+        provider_states.record_provider_failure(
             session, "replay", "401", later, paused_until=later + timedelta(hours=6)
         )
     app.engine.dispose()

@@ -17,14 +17,14 @@ def cmd_check(*, config: str | None, now: str | None, as_json: bool, poll: bool,
     import asyncio
 
     from watcher.cli.render import alert_json, alert_text
-    from watcher.store import repo
+    from watcher.store import alert_states
 
     settings = load(config)
     with opened_app(settings, clock=clock_for(now, settings)) as app:
         app.sync_config()
         report = asyncio.run(check_cycle(app, poll=poll, send=send))
         with app.sessions() as session:
-            alerts = repo.open_alerts(session)
+            alerts = alert_states.open_alerts(session)
             data = [alert_json(row) for row in alerts]
             text = [alert_text(row) for row in alerts]
     if as_json:
@@ -47,10 +47,10 @@ async def check_cycle(app: App, *, poll: bool, send: bool) -> Any:
 def cmd_alerts(*, config: str | None, days: int, as_json: bool) -> int:
     """`watcher alerts`: open alerts and those resolved in the last `days` days."""
     from watcher.cli.render import alert_json, alert_text
-    from watcher.store import repo
+    from watcher.store import alert_states
 
     with opened_app(load(config)) as app, app.sessions() as session:
-        rows = repo.recent_alerts(session, app.clock.now() - timedelta(days=days))
+        rows = alert_states.recent_alerts(session, app.clock.now() - timedelta(days=days))
     if as_json:
         print_json([alert_json(row) for row in rows])
     else:

@@ -53,9 +53,10 @@ def read_database(settings: Settings) -> Iterator[Database]:
     A SQLite file already at the newest schema (the usual case) is read with `sqlite3`; anything
     else goes through `App` first, which creates or migrates the database, as every command does.
     """
+    from watcher.config import database_url
     from watcher.store import db, quickread
 
-    url = db.settings_url(settings)
+    url = database_url(settings)
     path = db.sqlite_path(url)
     if path is None or quickread.sqlite_revisions(path) != [db.script_head()]:
         with opened_app(settings) as app:

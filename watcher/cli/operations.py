@@ -20,13 +20,13 @@ def cmd_run(*, config: str | None) -> int:
 
 def cmd_status(*, config: str | None, as_json: bool) -> int:
     """`watcher status`: a monitoring check, read from the database only; exit 1 when unhealthy."""
+    from watcher.config import database_url
     from watcher.domain.clock import SystemClock
     from watcher.service.status_report import collect, render_text, to_json
-    from watcher.store.db import settings_url
 
     settings = load(config)
     with read_database(settings) as database:
-        health = collect(database, settings, SystemClock().now(), url=settings_url(settings))
+        health = collect(database, settings, SystemClock().now(), url=database_url(settings))
     if as_json:
         print_json(to_json(health))
     else:

@@ -45,7 +45,7 @@ def cmd_add(
     from pydantic import ValidationError
 
     from watcher.config import DEFAULT_MARKETPLACE, ShipmentConfig, describe_validation_error
-    from watcher.store import repo
+    from watcher.store import shipments
 
     number = normalize_number(tracking_number)
     ordered_day = parse_day(ordered_at, "--ordered-at")
@@ -69,7 +69,7 @@ def cmd_add(
     settings = load(config)
     check_marketplace(settings, data.marketplace)
     with opened_app(settings) as app, app.sessions.begin() as session:
-        repo.add_shipment(session, data, app.clock.now())
+        shipments.add_shipment(session, data, app.clock.now())
     print(f"watching {number}" + (f" ({label})" if label else ""))
     return EXIT_OK
 
@@ -148,16 +148,16 @@ def shipment_and_timeline(
     app: App, raw_number: str
 ) -> tuple[Any, Any, list[Any], list[str], list[Any]]:
     """A stored parcel with its merged timeline, raw events, leg numbers and open alerts."""
-    from watcher.store import repo
+    from watcher.store import alert_states, delivery_estimates, shipments, tracking_events
     from watcher.timeline.build import build_timeline
 
     number = normalize_number(raw_number)
     with app.sessions() as session:
-        row = repo.require_shipment(session, number)
-        events = repo.stored_events(session, row.id)
-        legs = repo.leg_numbers(session, row.id)
-        alerts = repo.open_alerts(session, row.tracking_number)
-        estimates = repo.estimates(session, row.id)
+        row = shipments.require_shipment(session, number)
+        events = tracking_events.stored_events(session, row.id)
+        legs = shipments.leg_numbers(session, row.id)
+        alerts = alert_states.open_alerts(session, row.tracking_number)
+        estimates = delivery_estimates.estimates(session, row.id)
     timeline = build_timeline(events, destination_country=row.dest_country, estimates=estimates)
     return row, timeline, events, legs, alerts
 
@@ -183,14 +183,14 @@ def cmd_show(*, config: str | None, tracking_number: str, as_json: bool, raw: bo
 
 def mark(config: str | None, raw_number: str, at: str | None, field: str, verb: str) -> int:
     """Record a moment the owner reports (`field` of the shipment row) and say so."""
-    from watcher.store import repo
+    from watcher.store import shipments
 
     number = normalize_number(raw_number)
     settings = load(config)
     with opened_app(settings) as app:
         when = parse_when(at, "--at", settings) if at else app.clock.now()
         with app.sessions.begin() as session:
-            row = repo.require_shipment(session, number)
+            row = shipments.require_shipment(session, number)
             setattr(row, field, when)
             row.updated_at = app.clock.now()
             row.next_eval_at = app.clock.now()

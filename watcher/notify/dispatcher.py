@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
 from watcher.notify.messages import DigestItem, render_digest, render_test
-from watcher.notify.transport import Delivery, Notifier
 from watcher.notify.outbox import Route, Router, after_quiet, enqueue_reminders
+from watcher.notify.transport import Delivery, Notifier
 from watcher.store import claims
 from watcher.store.tables import NotificationRow
 

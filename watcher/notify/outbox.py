@@ -24,9 +24,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from watcher.notify.messages import AlertFacts, EventLine, Rendered, Templates, render_alert
 from watcher.domain.models import Severity, Timeline
-from watcher.store import claims, repo
+from watcher.notify.messages import AlertFacts, EventLine, Rendered, Templates, render_alert
+from watcher.store import alert_states, claims, notifications, tracking_events
 from watcher.store.tables import AlertRow, NotificationRow, ShipmentRow
 
 if TYPE_CHECKING:
@@ -310,7 +310,7 @@ def timeline_of(session: Session, shipment: ShipmentRow | None) -> Timeline | No
         return None
     from watcher.timeline.build import build_timeline
 
-    return build_timeline(repo.stored_events(session, shipment.id), destination_country=shipment.dest_country)
+    return build_timeline(tracking_events.stored_events(session, shipment.id), destination_country=shipment.dest_country)
 
 
 def payload_for(rendered: Rendered, state: State, slot: Slot, alert: AlertRow) -> dict[str, Any]:
@@ -331,7 +331,7 @@ def payload_for(rendered: Rendered, state: State, slot: Slot, alert: AlertRow) -
 
 def enqueue_for_change(
     session: Session,
-    change: repo.AlertChange,
+    change: alert_states.AlertChange,
     now: datetime,
     *,
     targets: Sequence[str],
@@ -395,7 +395,7 @@ def _on_state(
         keep.due_at = min(keep.due_at, slot.due_at) if not keep.attempts else keep.due_at
         return 1
     return int(
-        repo.enqueue_notification(
+        notifications.enqueue_notification(
             session, target=route.name, event=event, title=rendered.title, body=rendered.text, dedupe_key=key,
             now=now, due_at=slot.due_at, alert_id=alert.id, severity=alert.severity, payload=payload,
         )
@@ -423,7 +423,7 @@ def _on_resolved(
     # Good news is never urgent: it respects quiet hours and joins the digest like info messages.
     slot = schedule(route, now, Severity.INFO.value, router.tz)
     return int(
-        repo.enqueue_notification(
+        notifications.enqueue_notification(
             session, target=route.name, event="resolved", title=rendered.title, body=rendered.text,
             dedupe_key=f"alert:{alert.id}:resolved:{route.name}", now=now, due_at=slot.due_at, alert_id=alert.id,
             severity=alert.severity, payload=payload_for(rendered, State.of(alert), slot, alert),
@@ -510,7 +510,7 @@ def _remind(session: Session, alert: AlertRow, act_by: date, route: Route, days:
     # A reminder counts days: waiting for tomorrow's digest would make it wrong.
     slot = schedule(route, now, alert.severity, router.tz, digestible=False)
     return int(
-        repo.enqueue_notification(
+        notifications.enqueue_notification(
             session, target=route.name, event="reminder", title=rendered.title, body=rendered.text, dedupe_key=key,
             now=now, due_at=slot.due_at, alert_id=alert.id, severity=alert.severity,
             payload=payload_for(rendered, State.of(alert), slot, alert),

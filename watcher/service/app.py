@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from watcher.config import Settings, user_state_dir
+from watcher.config import Settings, database_url
 from watcher.domain.clock import Clock, SystemClock
-from watcher.store import claims, db, repo
+from watcher.store import claims, db, shipments
 from watcher.store.tables import InstanceRow
 
 if TYPE_CHECKING:
@@ -52,15 +52,6 @@ def _new(module: str, name: str) -> Any:
     import importlib
 
     return getattr(importlib.import_module(module), name)()
-
-
-def database_url(settings: Settings) -> str:
-    if settings.database_url is not None:
-        return settings.database_url.get_secret_value()
-    state_dir = (
-        settings.resolve_path(settings.state_dir) if settings.state_dir else user_state_dir()
-    )
-    return db.default_sqlite_url(state_dir)
 
 
 def notifier_from_settings(settings: Settings) -> Notifier:
@@ -120,11 +111,11 @@ class App:
     def providers(self, value: ProviderPool) -> None:
         self._providers = value
 
-    def sync_config(self) -> repo.SyncReport:
+    def sync_config(self) -> shipments.SyncReport:
         """Bring config-declared shipments into the database (never deletes)."""
         # One instance at a time: two inserting the same new number would collide.
         with claims.exclusive(self.engine, "sync"), self.sessions.begin() as session:
-            report = repo.sync_config_shipments(session, self.settings.shipments, self.clock.now())
+            report = shipments.sync_config_shipments(session, self.settings.shipments, self.clock.now())
         if report.added or report.updated:
             _LOGGER.info("config sync: %d added, %d updated", report.added, report.updated)
         return report

@@ -9,15 +9,15 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from watcher.service.app import App
-from watcher.domain.clock import FrozenClock
-from watcher.config import load_settings
-from watcher.domain.errors import ConfigError
-from watcher.service.logs import setup_logging
-from watcher.notify.transport import RecordingNotifier
 from watcher.cli.common import opened_app
 from watcher.cli.render import alert_json, alert_text, shipment_text
-from watcher.store import repo
+from watcher.config import load_settings
+from watcher.domain.clock import FrozenClock
+from watcher.domain.errors import ConfigError
+from watcher.notify.transport import RecordingNotifier
+from watcher.service.app import App
+from watcher.service.logs import setup_logging
+from watcher.store import alert_states, shipments, tracking_events
 from watcher.timeline.build import build_timeline
 
 #: The demo's events are fixed, so its "now" is too: same result on any day.
@@ -60,14 +60,14 @@ def print_results(app: App, notifier: RecordingNotifier, *, as_json: bool) -> No
     import json
 
     with app.sessions() as session:
-        alerts = repo.open_alerts(session)
+        alerts = alert_states.open_alerts(session)
         if as_json:
             print(json.dumps([alert_json(a) for a in alerts], indent=2))
             return
-        print(f"watcher demo: {len(repo.list_shipments(session))} parcels evaluated as of {DEMO_NOW:%Y-%m-%d %H:%M} UTC\n")
-        for row in repo.list_shipments(session):
-            timeline = build_timeline(repo.stored_events(session, row.id), destination_country=row.dest_country)
-            print(shipment_text(row, timeline, repo.leg_numbers(session, row.id), []))
+        print(f"watcher demo: {len(shipments.list_shipments(session))} parcels evaluated as of {DEMO_NOW:%Y-%m-%d %H:%M} UTC\n")
+        for row in shipments.list_shipments(session):
+            timeline = build_timeline(tracking_events.stored_events(session, row.id), destination_country=row.dest_country)
+            print(shipment_text(row, timeline, shipments.leg_numbers(session, row.id), []))
             print()
     print(f"Alerts ({len(alerts)}):")
     for alert in alerts:

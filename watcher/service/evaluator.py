@@ -22,7 +22,7 @@ from watcher.rules.coverage import not_found_alerts
 from watcher.rules.profiles import resolve_profile
 from watcher.rules.providers import provider_alerts
 from watcher.service.routing import providers_for
-from watcher.store import repo
+from watcher.store import alert_states, provider_states, shipments, tracking_events
 from watcher.store.tables import AlertRow
 from watcher.timeline.build import build_timeline
 
@@ -38,10 +38,10 @@ REPORT_CHANGES_KEPT = 1_000
 class EvaluationReport:
     evaluated: int = 0
     #: The first REPORT_CHANGES_KEPT alert changes; `changed` counts them all.
-    changes: list[repo.AlertChange] = field(default_factory=list)
+    changes: list[alert_states.AlertChange] = field(default_factory=list)
     changed: int = 0
 
-    def add(self, changes: Sequence[repo.AlertChange]) -> None:
+    def add(self, changes: Sequence[alert_states.AlertChange]) -> None:
         self.changed += len(changes)
         room = REPORT_CHANGES_KEPT - len(self.changes)
         if room > 0:
@@ -63,20 +63,20 @@ def evaluate_due(
         due = None
     else:
         with sessions() as session:
-            due = repo.due_for_evaluation_ids(session, now)
+            due = shipments.due_for_evaluation_ids(session, now)
     last_id = taken = 0
     while True:
         with sessions.begin() as session:
             if due is None:
-                rows = repo.active_rows_after(session, last_id, EVALUATION_CHUNK)
+                rows = shipments.active_rows_after(session, last_id, EVALUATION_CHUNK)
             else:
-                chunk = repo.shipments_by_id(session, due[taken : taken + EVALUATION_CHUNK])
+                chunk = shipments.shipments_by_id(session, due[taken : taken + EVALUATION_CHUNK])
                 # Skip shipments archived since `due` was read.
                 rows = [row for row in chunk if row.archived_at is None]
                 taken += EVALUATION_CHUNK
             # Two queries per chunk instead of two per shipment (bench/RESULTS.md, evaluate).
-            events = repo.stored_events_by_shipment(session, [row.id for row in rows])
-            alerts = repo.open_alerts_by_subject(session, [row.tracking_number for row in rows])
+            events = tracking_events.stored_events_by_shipment(session, [row.id for row in rows])
+            alerts = alert_states.open_alerts_by_subject(session, [row.tracking_number for row in rows])
             outcomes = []
             for row in rows:
                 outcome, changes = evaluate_shipment(
@@ -90,9 +90,9 @@ def evaluate_due(
                     open_alerts=alerts[row.tracking_number],
                 )
                 report.add(changes)
-                if any(outcome[name] != getattr(row, name) for name in repo.EVALUATION_FIELDS):
+                if any(outcome[name] != getattr(row, name) for name in shipments.EVALUATION_FIELDS):
                     outcomes.append(outcome)
-            repo.save_evaluations(session, outcomes)
+            shipments.save_evaluations(session, outcomes)
             report.evaluated += len(rows)
         if (due is None and len(rows) < EVALUATION_CHUNK) or (
             due is not None and taken >= len(due)
@@ -115,10 +115,10 @@ def evaluate_shipment(
     targets: Sequence[str],
     events: Sequence[StoredEvent],
     open_alerts: Sequence[AlertRow],
-) -> tuple[dict[str, Any], list[repo.AlertChange]]:
+) -> tuple[dict[str, Any], list[alert_states.AlertChange]]:
     """Run the rules on one shipment (a plain row of every shipment column) and store the alert changes.
 
-    Returns the shipment's new status fields (for `repo.save_evaluations`) and the changes.
+    Returns the shipment's new status fields (for `shipments.save_evaluations`) and the changes.
     """
     timeline = build_timeline(events, destination_country=row.dest_country)
     ctx = rule_context(row, timeline, now, profiles=settings.profiles, tz=tz)
@@ -129,7 +129,7 @@ def evaluate_shipment(
         if view.received_at
         else not_found_alerts(row.tracking_number, events, providers_for(row, settings), now)
     )
-    changes = repo.apply_alerts(
+    changes = alert_states.apply_alerts(
         session,
         row.tracking_number,
         row.id,
@@ -161,17 +161,17 @@ def rule_context(
     tz: ZoneInfo,
 ) -> RuleContext:
     """What the rules see of one shipment (a row with every shipment column) at `now`."""
-    view = repo.to_view(row)
+    view = shipments.to_view(row)
     profile = resolve_profile(profiles, row.marketplace, view)
     return RuleContext(shipment=view, timeline=timeline, now=now, profile=profile, tz=tz)
 
 
 def evaluate_providers(
     session: Session, now: datetime, *, targets: Sequence[str]
-) -> list[repo.AlertChange]:
+) -> list[alert_states.AlertChange]:
     """Report watcher's own blind spots: a provider that keeps failing or was paused."""
-    changes: list[repo.AlertChange] = []
-    for state in repo.provider_states(session):
+    changes: list[alert_states.AlertChange] = []
+    for state in provider_states.provider_states(session):
         alerts = provider_alerts(
             state.name,
             failing_since=state.failing_since,
@@ -179,7 +179,7 @@ def evaluate_providers(
             last_error=state.last_error,
             now=now,
         )
-        for change in repo.apply_alerts(session, f"provider:{state.name}", None, alerts, now):
+        for change in alert_states.apply_alerts(session, f"provider:{state.name}", None, alerts, now):
             log_change(change, None)
             enqueue_for_change(
                 session, change, now, targets=targets, name=state.name, timeline=None
@@ -188,7 +188,7 @@ def evaluate_providers(
     return changes
 
 
-def log_change(change: repo.AlertChange, row: Any | None) -> None:
+def log_change(change: alert_states.AlertChange, row: Any | None) -> None:
     alert = change.row
     who = f"{row.tracking_number} ({row.label})" if row is not None and row.label else alert.subject
     act_by = f", act by {alert.act_by.isoformat()}" if alert.act_by else ""
@@ -207,7 +207,7 @@ def log_change(change: repo.AlertChange, row: Any | None) -> None:
 
 def enqueue_for_change(
     session: Session,
-    change: repo.AlertChange,
+    change: alert_states.AlertChange,
     now: datetime,
     *,
     targets: Sequence[str],

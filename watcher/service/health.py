@@ -6,7 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from watcher.domain.errors import ProviderError
-from watcher.store import repo
+from watcher.store import provider_states
 
 if TYPE_CHECKING:
     from watcher.service.app import App
@@ -35,7 +35,7 @@ async def refresh_quotas(app: App) -> None:
             _LOGGER.warning("provider %s: quota unavailable: %s", name, exc.detail)
             continue
         with app.sessions.begin() as session:
-            repo.provider_state(session, name).quota = figures
+            provider_states.provider_state(session, name).quota = figures
     await app.aclose_providers()
 
 
@@ -47,7 +47,7 @@ def provider_listing(app: App) -> list[dict[str, Any]]:
     now = app.clock.now()
     configured = configured_providers(app)
     with app.sessions() as session:
-        states = {state.name: state for state in repo.provider_states(session)}
+        states = {state.name: state for state in provider_states.provider_states(session)}
     rows = []
     for name in dict.fromkeys([*configured, *available_providers()]):
         state = states.get(name)

@@ -31,8 +31,9 @@ from watcher.providers.registry import load_provider_class, provider_config
 from watcher.providers.retry import call_with_retry
 from watcher.service.routing import providers_for
 from watcher.service.schedule import next_poll_after_failure, next_poll_at, provider_pause
-from watcher.store import claims, repo
+from watcher.store import claims, delivery_estimates, provider_states, shipments, tracking_events
 from watcher.store.tables import ShipmentRow
+from watcher.timeline.normalize import normalize_events
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class ProviderPool:
         if not todo:
             return
         with sessions() as session:
-            answered = repo.numbers_with_events(session, name, {w.shipment_id for w in todo})
+            answered = tracking_events.numbers_with_events(session, name, {w.shipment_id for w in todo})
         provider.remember_answered([w.number for w in todo if w.number in answered])
         recalled.update(w.number for w in todo)
 
@@ -87,13 +88,13 @@ class ProviderPool:
 
 #: What `plan_requests` reads of a claimed shipment.
 PLAN_COLUMNS = (ShipmentRow.id, ShipmentRow.tracking_number, ShipmentRow.providers)
-#: What `schedule_next_polls` reads: `repo.to_view` and the poll state.
+#: What `schedule_next_polls` reads: `shipments.to_view` and the poll state.
 SCHEDULE_COLUMNS = (
     ShipmentRow.id,
     ShipmentRow.poll_failures,
     ShipmentRow.status,
     ShipmentRow.last_event_at,
-    *repo.VIEW_COLUMNS,
+    *shipments.VIEW_COLUMNS,
 )
 
 
@@ -133,7 +134,7 @@ async def poll_due(
     report = PollReport()
     with sessions() as session:
         rows = (
-            repo.active_shipments(session)
+            shipments.active_shipments(session)
             if force
             else claims.claim_shipments(
                 session,
@@ -147,7 +148,7 @@ async def poll_due(
         plan = plan_requests(session, rows, settings)
         paused = {
             state.name
-            for state in repo.provider_states(session)
+            for state in provider_states.provider_states(session)
             if state.paused_until and state.paused_until > now
         }
     report.shipments = len(rows)
@@ -185,7 +186,7 @@ def plan_requests(
     """Group (shipment, number) pairs by provider."""
     plan: dict[str, list[_Wanted]] = defaultdict(list)
     # One query, not one per row.
-    legs = repo.leg_numbers_by_shipment(session, [row.id for row in rows])
+    legs = shipments.leg_numbers_by_shipment(session, [row.id for row in rows])
     for row in rows:
         numbers = [row.tracking_number, *legs.get(row.id, ())]
         for name in providers_for(row, settings):
@@ -285,12 +286,15 @@ def store_batch(
     recovered = 0
     answered = [(item, results[item.number]) for item in batch if item.number in results]
     with sessions.begin() as session:
-        shipments = repo.shipment_names(session, {item.shipment_id for item, _ in answered})
-        answered = [(item, result) for item, result in answered if item.shipment_id in shipments]
-        new = repo.store_events_many(
+        by_id = shipments.shipment_names(session, {item.shipment_id for item, _ in answered})
+        answered = [(item, result) for item, result in answered if item.shipment_id in by_id]
+        new = tracking_events.store_events_many(
             session,
             name,
-            [(item.shipment_id, item.number, result.events) for item, result in answered],
+            [
+                (item.shipment_id, item.number, normalize_events(result.events))
+                for item, result in answered
+            ],
             now,
         )
         dated = [
@@ -298,14 +302,14 @@ def store_batch(
             for i, (item, result) in enumerate(answered)
             if result.estimated_delivery is not None
         ]
-        moves = repo.record_estimates(
+        moves = delivery_estimates.record_estimates(
             session, name, [(shipment_id, estimate) for _, shipment_id, estimate in dated], now
         )
         for (i, shipment_id, estimate), moved in zip(dated, moves, strict=True):
             if moved == "later":
                 _LOGGER.info(
                     "%s: %s moved its delivery estimate later, to %s",
-                    describe(shipments[shipment_id]),
+                    describe(by_id[shipment_id]),
                     name,
                     estimate.isoformat(),
                 )
@@ -314,7 +318,7 @@ def store_batch(
             follow_ons = follow_on_numbers(result)
             shipment = session.get(ShipmentRow, item.shipment_id) if follow_ons else None
             for follow_on in follow_ons:
-                if shipment is not None and repo.add_leg(session, shipment, follow_on, name, now):
+                if shipment is not None and shipments.add_leg(session, shipment, follow_on, name, now):
                     _LOGGER.info(
                         "%s: new leg %s reported by %s", describe(shipment), follow_on, name
                     )
@@ -324,10 +328,10 @@ def store_batch(
         }
         report.new_events += sum(new)
         report.changed |= changed
-        repo.mark_for_evaluation(session, changed, now)
+        shipments.mark_for_evaluation(session, changed, now)
         if record_success:
-            recovered = repo.provider_state(session, name).consecutive_failures
-            repo.record_provider_success(session, name, now)
+            recovered = provider_states.provider_state(session, name).consecutive_failures
+            provider_states.record_provider_success(session, name, now)
     if recovered:
         _LOGGER.info("provider %s recovered after %d failed attempts", name, recovered)
 
@@ -376,7 +380,7 @@ def _note_failure(
 ) -> None:
     report.errors.append(f"{name}: {detail}")
     with sessions.begin() as session:
-        state = repo.record_provider_failure(session, name, detail, now)
+        state = provider_states.record_provider_failure(session, name, detail, now)
         failures = state.consecutive_failures
         state.paused_until, state.paused_reason = provider_pause(error, failures, now)
     # Log the first failure loudly, repeats quietly (the provider alert reports long outages).
@@ -405,7 +409,7 @@ def schedule_next_polls(
 
     with sessions.begin() as session:
         schedule: list[tuple[int, int, datetime | None]] = []  # (id, poll failures, next poll)
-        for row in repo.shipments_by_id(session, [r.id for r in rows], SCHEDULE_COLUMNS):
+        for row in shipments.shipments_by_id(session, [r.id for r in rows], SCHEDULE_COLUMNS):
             results = outcomes.get(row.id, [])
             if results and not any(results):
                 failures = (row.poll_failures or 0) + 1
@@ -419,7 +423,7 @@ def schedule_next_polls(
                 )
                 schedule.append((row.id, failures, retry_at))
                 continue
-            view = repo.to_view(row)
+            view = shipments.to_view(row)
             deadline = deadline_for(view, resolve_profile(settings.profiles, row.marketplace, view))
             schedule.append(
                 (
@@ -435,7 +439,7 @@ def schedule_next_polls(
                     ),
                 )
             )
-        repo.store_poll_schedule(session, schedule, now, owner=owner)
+        shipments.store_poll_schedule(session, schedule, now, owner=owner)
 
 
 def describe(row: Any) -> str:

@@ -1,1 +1,1 @@
-"""Persistence: engine and migrations (db), schema (tables), queries and commands (repo)."""
+"""Persistence: engine (db), schema (tables), one module per aggregate, leases (claims), readers."""

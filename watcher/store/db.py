@@ -17,31 +17,12 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
-    from watcher.config import Settings
-
 _LOGGER = logging.getLogger(__name__)
 #: SQLite URLs that SQLAlchemy renders back unchanged (no quoting), so they can be shown as they are.
 _PLAIN_SQLITE_URL = re.compile(r"sqlite:///[A-Za-z0-9+\-./_~ ]+")
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: pg_advisory_xact_lock key that serializes migrations when several instances start at once.
 MIGRATION_LOCK_KEY = 0x77617463  # "watc"
-
-
-def default_sqlite_url(state_dir: Path) -> str:
-    return f"sqlite:///{state_dir / 'watcher.db'}"
-
-
-def settings_url(settings: Settings) -> str:
-    """The database URL the settings select (`database_url`, else SQLite in the state directory).
-
-    The same rule as `watcher.service.app.database_url`, without importing the app (and SQLAlchemy).
-    """
-    if settings.database_url is not None:
-        return settings.database_url.get_secret_value()
-    from watcher.config import user_state_dir
-
-    state_dir = settings.resolve_path(settings.state_dir) if settings.state_dir else user_state_dir()
-    return default_sqlite_url(state_dir)
 
 
 def redact_url(url: str) -> str:
