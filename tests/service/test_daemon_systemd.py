@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.service.daemonkit import DaemonProcess, count, daemon_env, number, wait_until, write_config, write_replay
+from tests.kits.daemon import DaemonProcess, count, daemon_env, number, wait_until, write_config, write_replay
 from watcher.store import db
 from watcher.store.tables import InstanceRow, ShipmentRow
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from tests.service.daemonkit import number
+from tests.kits.daemon import number
 from watcher.service.app import App, database_url
 from watcher.config import load_settings
 from watcher.store import repo

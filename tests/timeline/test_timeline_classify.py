@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.timeline.timeline_helpers import load
+from tests.kits.timeline import load
 from watcher.timeline.classify import Classification, classify_text, normalize_text
 from watcher.domain.models import Status
 
