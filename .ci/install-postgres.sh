@@ -1,5 +1,5 @@
 #!/bin/sh
-# Make PostgreSQL's server binaries (initdb, pg_ctl) available for tests/postgres.
+# Make PostgreSQL's server binaries (initdb, pg_ctl) available for the tests marked `postgres`.
 # The tests start their own throw-away cluster on 127.0.0.1; nothing is configured here.
 # Called by .ci/run; safe to run again (does nothing when initdb is already there).
 set -eu

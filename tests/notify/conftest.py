@@ -2,77 +2,22 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
-import socket
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
-from email.message import EmailMessage
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.kits.common import T0
+from tests.kits.receivers import Hook, Inbox, free_port
 from watcher.domain.clock import FrozenClock
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Mail:
-    """One received email."""
-
-    at: datetime
-    message: EmailMessage
-
-    @property
-    def subject(self) -> str:
-        return str(self.message["Subject"])
-
-    def part(self, subtype: str) -> str:
-        body = self.message.get_body(preferencelist=(subtype,))
-        return body.get_content() if body is not None else ""  # type: ignore[attr-defined]
-
-
-@dataclass
-class Inbox:
-    """What the SMTP server received, stamped with the test clock's time."""
-
-    clock: Callable[[], datetime]
-    mails: list[Mail] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.mails.append(Mail(self.clock(), message))  # type: ignore[arg-type]
-        return "250 OK"
-
-
-@dataclass
-class Hook:
-    """What the HTTP receiver got; `fail_next` answers that many requests with a 500."""
-
-    clock: Callable[[], datetime]
-    posts: list[tuple[datetime, dict[str, Any]]] = field(default_factory=list)
-    fail_next: int = 0
-    refused: int = 0
-
-    @property
-    def titles(self) -> list[str]:
-        return [post["title"] for _at, post in self.posts]
 
 
 @pytest.fixture
 def test_clock() -> FrozenClock:
-    from tests.support import T0
-
     return FrozenClock(T0)
 
 

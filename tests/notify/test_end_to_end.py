@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.notify.conftest import Hook, Inbox
-from tests.support import write_replay
+from tests.kits.common import write_replay
+from tests.kits.receivers import Hook, Inbox
 from watcher.config import load_settings
 from watcher.domain.clock import FrozenClock
 from watcher.notify.outbox import outbox_summary

@@ -128,7 +128,7 @@ def test_a_message_waiting_for_morning_is_dropped_when_the_problem_goes_away(mak
     """Stalled at night, moving again before 07:00: the owner hears nothing, and nothing is left waiting."""
     import asyncio
 
-    from tests.support import write_replay
+    from tests.kits.common import write_replay
     from watcher.notify.outbox import outbox_summary
     from watcher.notify.transport import RecordingNotifier
     from watcher.service.app import App

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.notify.conftest import Hook
+from tests.kits.receivers import Hook
 from watcher.cli.main import main
 from watcher.config import Settings, load_settings
 from watcher.notify.transport import (

@@ -1,33 +1,10 @@
-"""Shared helpers for adapter tests: fixtures on disk, providers that never wait."""
+"""Adapter test fixtures: each test starts with an empty log of unknown statuses."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
 import pytest
 
-from watcher.providers.base import HttpProvider
-from watcher.providers.ratelimit import RateLimiter
 from watcher.providers.statuses import reset_unknown_log
-
-FIXTURES = Path(__file__).parent / "fixtures"
-SECRET = "sk-test-DO-NOT-LEAK-123"
-
-
-def load(provider: str, name: str) -> Any:
-    """A JSON fixture from tests/providers/fixtures/<provider>/<name>.json."""
-    return json.loads((FIXTURES / provider / f"{name}.json").read_text(encoding="utf-8"))
-
-
-def make(cls: type[HttpProvider], **config: Any) -> Any:
-    """An adapter whose rate limiters never wait (limiter behaviour is tested on its own)."""
-    provider = cls(cls.config_model(**config))
-    provider.limiter = RateLimiter(name=provider.name)
-    if hasattr(provider, "limiters"):
-        provider.limiters = {}
-    return provider
 
 
 @pytest.fixture(autouse=True)

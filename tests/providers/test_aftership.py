@@ -10,10 +10,9 @@ from typing import Any
 import httpx
 import respx
 
+from tests.kits.providers import SECRET, load, make
 from watcher.domain.models import Status
 from watcher.providers.aftership.adapter import AfterShipProvider, endpoint_key, parse_tracking
-
-from .conftest import SECRET, load, make
 
 BASE = "https://api.aftership.com/tracking/2026-07"
 LP, RR = "LP00123456789012", "RR123456785CN"

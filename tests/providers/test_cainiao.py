@@ -10,11 +10,10 @@ import httpx
 import pytest
 import respx
 
+from tests.kits.providers import load, make
 from watcher.domain.errors import ProviderUnavailable
 from watcher.domain.models import Status
 from watcher.providers.cainiao.adapter import CainiaoProvider, parse_module
-
-from .conftest import load, make
 
 URL = "https://global.cainiao.com/global/detail.json"
 LP, UNKNOWN = "LP00123456789012", "LP99999999999999"

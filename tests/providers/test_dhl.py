@@ -10,11 +10,10 @@ import httpx
 import pytest
 import respx
 
+from tests.kits.providers import SECRET, load, make
 from watcher.domain.errors import ProviderResponseError
 from watcher.domain.models import Status
 from watcher.providers.dhl.adapter import DhlProvider, build_params, parse_shipments
-
-from .conftest import SECRET, load, make
 
 URL = "https://api-eu.dhl.com/track/shipments"
 N1, N2 = "00340434292135100186", "JJD000390007882178"

@@ -10,6 +10,7 @@ import httpx
 import pytest
 import respx
 
+from tests.kits.providers import SECRET, load, make
 from watcher.domain.errors import (
     ProviderAuthError,
     ProviderRateLimited,
@@ -22,8 +23,6 @@ from watcher.providers.cainiao import CainiaoProvider
 from watcher.providers.dhl import DhlProvider
 from watcher.providers.retry import call_with_retry
 from watcher.providers.seventeentrack import SeventeenTrackProvider
-
-from .conftest import SECRET, load, make
 
 NUMBER = "LP00123456789012"
 

@@ -11,6 +11,7 @@ import httpx
 import pytest
 import respx
 
+from tests.kits.providers import SECRET, load, make
 from watcher.domain.errors import ProviderAuthError, ProviderResponseError, ProviderUnavailable
 from watcher.domain.models import Status
 from watcher.providers.seventeentrack.adapter import (
@@ -18,8 +19,6 @@ from watcher.providers.seventeentrack.adapter import (
     parse_envelope,
     parse_track_item,
 )
-
-from .conftest import SECRET, load, make
 
 BASE = "https://api.17track.net/track/v2.2"
 LP, RR = "LP00123456789012", "RR123456785CN"

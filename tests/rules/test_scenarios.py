@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.rules.scenarios import Scenario, load, scenario_names
+from tests.kits.scenarios import Scenario, load, scenario_names
 
 NAMES = scenario_names()
 ALL_KINDS = {

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.service.daemonkit import (
+from tests.kits.daemon import (
     DaemonProcess,
     count,
     daemon_env,

@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from tests.service.daemonkit import number
-from watcher.config import load_settings
-from watcher.service.app import App, database_url
+from tests.kits.daemon import number
+from watcher.config import database_url, load_settings
+from watcher.service.app import App
 from watcher.store import shipments
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.service.daemonkit import number, write_replay
+from tests.kits.daemon import number, write_replay
 from watcher.cli.main import main
 from watcher.config import load_settings
 from watcher.notify.transport import RecordingNotifier

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.service.daemonkit import REPO
+from tests.kits.daemon import REPO
 
 UNITS = REPO / "systemd"
 SYSTEM, USER = UNITS / "watcher.service", UNITS / "watcher-user.service"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.timeline.timeline_helpers import load
+from tests.kits.timeline import load
 from watcher.domain.models import Status
 from watcher.domain.text import normalize_text
-from watcher.timeline.classify import Classification, classify_text
+from watcher.timeline.classify import Classification, classify_text, normalize_text
 
 TABLE = load("classify.json")
 LANGUAGES = ("en", "zh", "es", "fr", "de", "pt", "it", "nl", "pl", "ru")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.timeline.timeline_helpers import rebuild
+from tests.kits.timeline import rebuild
 from watcher.domain.models import Status, StoredEvent
 from watcher.timeline.build import build_timeline
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.timeline.timeline_helpers import load, minute, scenario_files, stored_events, summary
+from tests.kits.timeline import load, minute, scenario_files, stored_events, summary
 from watcher.domain.models import Milestones
 from watcher.domain.numbers import follow_on_numbers_from_text
 from watcher.timeline.build import build_timeline

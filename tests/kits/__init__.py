@@ -1,0 +1,1 @@
+"""Helpers shared by tests; tests import these, never a conftest or another test module."""
