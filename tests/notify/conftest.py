@@ -16,14 +16,22 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy.orm import Session
 
 from watcher.domain.clock import FrozenClock
+from watcher.store import quickread
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def outbox_summary(session: Session, now: datetime) -> dict[str, Any]:
+    """The outbox summary `watcher status` shows, read through the session's connection."""
+    database = quickread.SqlAlchemyDatabase(session.connection())
+    return quickread.outbox_summary(database, now, gave_up_since=now)
 
 
 @dataclass

@@ -589,7 +589,10 @@ def cmd_notify_test(args: argparse.Namespace) -> int:
         if args.target and args.target not in names:
             known = ", ".join(names) or "none configured"
             raise InputError(f"{args.target}: no such notification target (known: {known})")
-        results = send_test(app, [args.target] if args.target else names)
+        results = send_test(
+            [args.target] if args.target else names,
+            sessions=app.sessions, notifier=app.notifier, router=app.router(), clock=app.clock,
+        )
     finally:
         app.engine.dispose()
     if args.json:

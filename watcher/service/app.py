@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from watcher.notify.dispatcher import DispatchReport
     from watcher.service.evaluator import EvaluationReport
     from watcher.notify.transport import Notifier
-    from watcher.notify.outbox import Router
+    from watcher.notify.routing import Router
     from watcher.service.poller import PollReport, ProviderPool
 
 _LOGGER = logging.getLogger(__name__)
@@ -176,7 +176,7 @@ class App:
 
     def router(self) -> Router:
         """The notifier's targets with their routing rules (quiet hours, digests, filters)."""
-        from watcher.notify.outbox import Router
+        from watcher.notify.routing import Router
 
         return Router.from_settings(self.settings, self.notifier.targets())
 
