@@ -60,3 +60,11 @@ class Hook:
     @property
     def titles(self) -> list[str]:
         return [post["title"] for _at, post in self.posts]
+
+
+def outbox_summary(session: Any, now: datetime) -> dict[str, Any]:
+    """The outbox summary `watcher status` shows, read through the session's connection."""
+    from watcher.store import quickread
+
+    database = quickread.SqlAlchemyDatabase(session.connection())
+    return quickread.outbox_summary(database, now, gave_up_since=now)

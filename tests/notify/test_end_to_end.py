@@ -16,24 +16,32 @@ from typing import Any
 import pytest
 
 from tests.kits.common import write_replay
-from tests.kits.receivers import Hook, Inbox
+from tests.kits.receivers import Hook, Inbox, outbox_summary
 from watcher.config import load_settings
 from watcher.domain.clock import FrozenClock
-from watcher.notify.outbox import outbox_summary
 from watcher.notify.transport import AppriseNotifier, Delivery, notifier_for
 from watcher.service.app import App
 from watcher.store import claims
 
 HUB, LAMP = "LP00123456789012", "LP00123456789029"
 EVENTS = [
-    {"time": "2026-10-02T08:00:00+08:00", "description": "Accepted by carrier", "location": "Shenzhen, CN"},
+    {
+        "time": "2026-10-02T08:00:00+08:00",
+        "description": "Accepted by carrier",
+        "location": "Shenzhen, CN",
+    },
     {
         "time": "2026-10-05T23:10:00+08:00",
         "description": 'Departed from origin <script>alert("x")</script>',
         "location": "Shenzhen, CN",
     },
 ]
-LAMP_MOVES = {"time": "2026-11-01T09:00:00+01:00", "description": "Arrived at destination country", "location": "Leipzig, DE", "status": "in_transit"}
+LAMP_MOVES = {
+    "time": "2026-11-01T09:00:00+01:00",
+    "description": "Arrived at destination country",
+    "location": "Leipzig, DE",
+    "status": "in_transit",
+}
 
 
 def utc(text: str) -> datetime:
@@ -45,7 +53,7 @@ def write_config(tmp_path: Path, smtp_port: int, http_port: int) -> Path:
     path.write_text(
         f"""
 default_providers = ["replay"]
-database_url = "sqlite:///{tmp_path / 'watcher.db'}"
+database_url = "sqlite:///{tmp_path / "watcher.db"}"
 timezone = "Europe/Berlin"
 
 [providers.replay]
@@ -105,7 +113,9 @@ def open_app(config: Path, clock: FrozenClock, notifier: Any = None) -> App:
     return App(settings, clock=clock, notifier=notifier or notifier_for(settings))
 
 
-def run_until(app: App, clock: FrozenClock, until: datetime, step: timedelta = timedelta(hours=1)) -> None:
+def run_until(
+    app: App, clock: FrozenClock, until: datetime, step: timedelta = timedelta(hours=1)
+) -> None:
     """Cycle every `step` from now until `until` (inclusive), like the daemon's ticks."""
     while clock.now() <= until:
         asyncio.run(app.cycle())
@@ -166,15 +176,23 @@ def test_messages_arrive_once_at_the_right_time(
     ]
     # 08:00 Berlin: the digest fails once, is retried a few minutes later, and arrives once.
     assert receiver.refused == 1
-    assert posts(receiver) == [("2026-10-26T07:06+00:00", "watcher digest for Mon 26 Oct: 2 updates")]
+    assert posts(receiver) == [
+        ("2026-10-26T07:06+00:00", "watcher digest for Mon 26 Oct: 2 updates")
+    ]
     digest = receiver.posts[0][1]["message"]
-    assert "- Contact the seller about USB hub by 28 Nov\n  Stalled (warning): contact seller by 2026-11-28" in digest
+    assert (
+        "- Contact the seller about USB hub by 28 Nov\n  Stalled (warning): contact seller by 2026-11-28"
+        in digest
+    )
     assert "Desk lamp" in digest
 
     # Email gets HTML (apprise derives the text/plain alternative from it); provider text is escaped.
     html = inbox.mails[0].part("html")
     assert "<strong>USB hub</strong>" in html and HUB in html and "Order: 8190000000000001" in html
-    assert "<script>" not in html and "Departed from origin &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert (
+        "<script>" not in html
+        and "Departed from origin &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    )
     assert "<h3>Evidence to gather</h3>" in html and "<h3>Last tracking events</h3>" in html
 
     # The desk lamp moves again: its stall resolves. Email says so by day; the webhook's digest
@@ -184,7 +202,9 @@ def test_messages_arrive_once_at_the_right_time(
     run_until(app, clock, utc("2026-11-02T08:00"), step=timedelta(hours=1))
     assert mails(inbox)[2:] == [("2026-11-01T11:00+00:00", "Resolved: Desk lamp (stalled)")]
     assert "no action needed" in inbox.mails[2].part("html")
-    assert posts(receiver)[1:] == [("2026-11-02T07:00+00:00", "watcher digest for Mon 02 Nov: 1 update")]
+    assert posts(receiver)[1:] == [
+        ("2026-11-02T07:00+00:00", "watcher digest for Mon 02 Nov: 1 update")
+    ]
 
     # Three weeks later (the daemon was down in between). The desk lamp has stalled again: a
     # second stall is critical, sent at once. Buyer protection of the USB hub nears its end: a
@@ -225,7 +245,9 @@ def test_messages_arrive_once_at_the_right_time(
     assert "Action: open dispute\nAct by: Sat 05 Dec 2026 (6 days left)\n" in text
     assert "\nEvidence to gather:\n- " in text
     assert "Last tracking events:\n- 02 Oct 02:00  Accepted by carrier (Shenzhen, CN)\n" in text
-    assert '- 05 Oct 17:10  Departed from origin <script>alert("x")</script> (Shenzhen, CN)' in text  # Berlin time
+    assert (
+        '- 05 Oct 17:10  Departed from origin <script>alert("x")</script> (Shenzhen, CN)' in text
+    )  # Berlin time
 
     # Nothing was sent twice, nothing is left behind, and another restart sends nothing.
     app.engine.dispose()

@@ -40,14 +40,29 @@ FACTS = AlertFacts(
         (date(2027, 1, 5), "opened", "Open a dispute for USB hub by 5 Jan 2027"),
         (date(2026, 12, 1), "opened", "Open a dispute for USB hub today"),
         (date(2026, 11, 20), "opened", "Open a dispute for USB hub now (was due 20 Nov)"),
-        (date(2026, 12, 4), "reminder", "Reminder: Open a dispute for USB hub by 4 Dec (3 days left)"),
-        (date(2026, 12, 2), "reminder", "Reminder: Open a dispute for USB hub by 2 Dec (1 day left)"),
+        (
+            date(2026, 12, 4),
+            "reminder",
+            "Reminder: Open a dispute for USB hub by 4 Dec (3 days left)",
+        ),
+        (
+            date(2026, 12, 2),
+            "reminder",
+            "Reminder: Open a dispute for USB hub by 2 Dec (1 day left)",
+        ),
         (None, "opened", "Open a dispute for USB hub"),
         (date(2026, 12, 5), "resolved", "Resolved: USB hub (stalled)"),
     ],
 )
 def test_titles(act_by: date | None, event: str, title: str) -> None:
-    got = alert_title(action="open_dispute", name="USB hub", act_by=act_by, event=event, today=date(2026, 12, 1), kind="stalled")
+    got = alert_title(
+        action="open_dispute",
+        name="USB hub",
+        act_by=act_by,
+        event=event,
+        today=date(2026, 12, 1),
+        kind="stalled",
+    )
     assert got == title
 
 
@@ -80,15 +95,23 @@ def test_html_body_escapes_everything_from_outside() -> None:
 
 
 def test_user_templates_override_built_in_ones(tmp_path: Path) -> None:
-    (tmp_path / "alert.txt").write_text("$title / $parcel / $act_by / $unknown_name\n", encoding="utf-8")
+    (tmp_path / "alert.txt").write_text(
+        "$title / $parcel / $act_by / $unknown_name\n", encoding="utf-8"
+    )
     rendered = render_alert(FACTS, Templates(tmp_path))
-    assert rendered.text == "Open a dispute for USB hub <b> by 5 Dec / USB hub <b> / 2026-12-05 / $unknown_name\n"
+    assert (
+        rendered.text
+        == "Open a dispute for USB hub <b> by 5 Dec / USB hub <b> / 2026-12-05 / $unknown_name\n"
+    )
     assert rendered.html.startswith("<div")  # alert.html not overridden: the built-in one
 
 
 def test_digest_groups_items() -> None:
     rendered = render_digest(
-        [DigestItem("Keep an eye on USB hub", "Stalled (info): wait"), DigestItem("Resolved: <lamp>", "")],
+        [
+            DigestItem("Keep an eye on USB hub", "Stalled (info): wait"),
+            DigestItem("Resolved: <lamp>", ""),
+        ],
         date(2026, 11, 2),
         Templates(),
     )

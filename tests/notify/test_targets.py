@@ -24,11 +24,15 @@ def test_legacy_urls_are_the_default_target() -> None:
     assert specs == {"default": TargetSpec(urls=("json://localhost/a",))}
 
 
-def test_targets_from_environment_and_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_targets_from_environment_and_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     creds = tmp_path / "creds"
     creds.mkdir()
     (creds / "telegram.urls").write_text("# bot\ntgram://123:abc/456\n", encoding="utf-8")
-    (tmp_path / "mail.urls").write_text("mailtos://u:p@example.com?to=a@example.com,b@example.com\n", encoding="utf-8")
+    (tmp_path / "mail.urls").write_text(
+        "mailtos://u:p@example.com?to=a@example.com,b@example.com\n", encoding="utf-8"
+    )
     monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
     monkeypatch.setenv("WATCHER_NOTIFY__TARGETS__PHONE__URLS", "ntfy://ntfy.sh/my-topic")
     config = tmp_path / "watcher.toml"
@@ -46,9 +50,13 @@ urls_file = "mail.urls"
     settings = load_settings(config)
     specs = target_specs(settings)
     assert specs["phone"].urls == ("ntfy://ntfy.sh/my-topic",)
-    assert settings.notify.targets["phone"].severities == ["critical"]  # the file and the environment merge
+    assert settings.notify.targets["phone"].severities == [
+        "critical"
+    ]  # the file and the environment merge
     assert specs["chat"].urls == ("tgram://123:abc/456",)  # found in $CREDENTIALS_DIRECTORY
-    assert specs["mail"].urls == ("mailtos://u:p@example.com?to=a@example.com,b@example.com",)  # commas kept
+    assert specs["mail"].urls == (
+        "mailtos://u:p@example.com?to=a@example.com,b@example.com",
+    )  # commas kept
 
 
 def test_a_missing_url_file_is_a_delivery_error_without_secrets(tmp_path: Path) -> None:
@@ -62,7 +70,11 @@ def test_partial_failure_is_retried_only_where_it_failed(hook: tuple[Hook, int])
     good, bad = f"json://127.0.0.1:{port}/good", "json://127.0.0.1:1/down"
     notifier = AppriseNotifier({"both": [good, bad]})
     first = notifier.send("both", "Title", "Body")
-    assert not first.ok and "service #2 (JSON)" in (first.error or "") and "127.0.0.1:1" not in (first.error or "")
+    assert (
+        not first.ok
+        and "service #2 (JSON)" in (first.error or "")
+        and "127.0.0.1:1" not in (first.error or "")
+    )
     again = notifier.send("both", "Title", "Body", skip=first.done)
     assert receiver.titles == ["Title"], "the service that had it is not sent to again"
     assert fingerprint(good) not in {fingerprint(bad)} and not again.ok
@@ -81,7 +93,9 @@ urls:
 """,
         encoding="utf-8",
     )
-    settings = Settings(notify={"targets": {"family": {"config_file": str(apprise_yml), "tags": ["family"]}}})
+    settings = Settings(
+        notify={"targets": {"family": {"config_file": str(apprise_yml), "tags": ["family"]}}}
+    )
     delivery = notifier_for(settings).send("family", "Hello", "Body")
     assert delivery.ok
     assert [post["title"] for _at, post in receiver.posts] == ["Hello"]
@@ -89,14 +103,18 @@ urls:
 
 def test_email_gets_html_and_push_gets_text(hook: tuple[Hook, int]) -> None:
     receiver, port = hook
-    html_target = AppriseNotifier({"h": TargetSpec(urls=(f"json://127.0.0.1:{port}/h",), format="html")})
+    html_target = AppriseNotifier(
+        {"h": TargetSpec(urls=(f"json://127.0.0.1:{port}/h",), format="html")}
+    )
     text_target = AppriseNotifier({"t": [f"json://127.0.0.1:{port}/t"]})
     assert html_target.send("h", "T", "plain", html="<p>rich</p>").ok
     assert text_target.send("t", "T", "plain", html="<p>rich</p>").ok
     assert [post["message"] for _at, post in receiver.posts] == ["<p>rich</p>", "plain"]
 
 
-def test_cli_notify_test_reports_per_target(make_config, hook: tuple[Hook, int], capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_notify_test_reports_per_target(
+    make_config, hook: tuple[Hook, int], capsys: pytest.CaptureFixture[str]
+) -> None:
     receiver, port = hook
     config = make_config(
         f"""
@@ -111,8 +129,13 @@ urls = ["json://127.0.0.1:1/down"]
     assert receiver.titles == ["watcher test message for hook"]
     assert main(["notify", "test", "--config", str(config)]) == 1
     out = capsys.readouterr().out
-    assert "hook: ok (1 service)\n" in out and "down: FAILED: target 'down': service #1 (JSON)" in out
+    assert (
+        "hook: ok (1 service)\n" in out and "down: FAILED: target 'down': service #1 (JSON)" in out
+    )
     assert main(["notify", "test", "nope", "--config", str(config)]) == 2
     assert main(["notifications", "--json", "--config", str(config)]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert [(n["target"], n["event"], n["state"]) for n in listed] == [("hook", "test", "sent"), ("hook", "test", "sent")]
+    assert [(n["target"], n["event"], n["state"]) for n in listed] == [
+        ("hook", "test", "sent"),
+        ("hook", "test", "sent"),
+    ]

@@ -70,7 +70,13 @@ def cmd_notify_test(*, config: str | None, target: str | None, as_json: bool) ->
         if target and target not in names:
             known = ", ".join(names) or "none configured"
             raise InputError(f"{target}: no such notification target (known: {known})")
-        results = send_test(app, [target] if target else names)
+        results = send_test(
+            [target] if target else names,
+            sessions=app.sessions,
+            notifier=app.notifier,
+            router=app.router(),
+            clock=app.clock,
+        )
     if as_json:
         print_json(
             [

@@ -15,21 +15,19 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
+from watcher.domain.clock import Clock
 from watcher.notify.messages import DigestItem, render_digest, render_test
-from watcher.notify.outbox import Route, Router, after_quiet, enqueue_reminders
+from watcher.notify.outbox import enqueue_reminders
+from watcher.notify.routing import Route, Router, after_quiet
 from watcher.notify.transport import Delivery, Notifier
 from watcher.store import claims
 from watcher.store.tables import NotificationRow
-
-if TYPE_CHECKING:
-    from watcher.service.app import App
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -41,6 +39,8 @@ CLAIM_LIMIT = 200
 
 @dataclass
 class DispatchReport:
+    """What one dispatch did: messages sent, sends failed, reminders written."""
+
     sent: int = 0
     failed: int = 0
     reminders: int = 0
@@ -74,12 +74,18 @@ async def dispatch_due(
     targets: Sequence[str] | None = None,
 ) -> DispatchReport:
     """Write due reminders, then send every due outbox message; record success or schedule a retry."""
-    router = Router.coerce(targets) if targets is not None else Router.from_settings(settings, notifier.targets())
+    router = (
+        Router.coerce(targets)
+        if targets is not None
+        else Router.from_settings(settings, notifier.targets())
+    )
     report = DispatchReport(reminders=write_reminders(now, sessions=sessions, router=router))
     with sessions() as session:
         # Claimed with a lease, so another instance never sends the same row (store/claims.py).
         lease = timedelta(seconds=settings.service.instance_lease_seconds)
-        claimed = claims.claim_notifications(session, owner=owner, now=now, lease=lease, limit=CLAIM_LIMIT)
+        claimed = claims.claim_notifications(
+            session, owner=owner, now=now, lease=lease, limit=CLAIM_LIMIT
+        )
         batches = build_batches(claimed, now, router)
     for batch in batches:
         delivery = await asyncio.to_thread(
@@ -90,7 +96,14 @@ async def dispatch_due(
                 row = session.get(NotificationRow, row_id)
                 if row is None or row.sent_at is not None:
                     continue
-                record_attempt(row, delivery, now, settings=settings, route=router.route(batch.target), tz=router.tz)
+                record_attempt(
+                    row,
+                    delivery,
+                    now,
+                    settings=settings,
+                    route=router.route(batch.target),
+                    tz=router.tz,
+                )
                 claims.release(row, owner)
         log_outcome(batch, delivery)
         if delivery.ok:
@@ -120,20 +133,41 @@ def build_batches(rows: Sequence[NotificationRow], now: datetime, router: Router
             digests.setdefault(row.target, []).append(row)
             continue
         singles.append(
-            Outgoing((row.id,), row.target, row.title, row.body, payload.get("html"), _done(row), row.attempts or 0)
+            Outgoing(
+                (row.id,),
+                row.target,
+                row.title,
+                row.body,
+                payload.get("html"),
+                _done(row),
+                row.attempts or 0,
+            )
         )
-    return singles + [digest_batch(target, members, now, router) for target, members in digests.items()]
+    return singles + [
+        digest_batch(target, members, now, router) for target, members in digests.items()
+    ]
 
 
-def digest_batch(target: str, members: Sequence[NotificationRow], now: datetime, router: Router) -> Outgoing:
+def digest_batch(
+    target: str, members: Sequence[NotificationRow], now: datetime, router: Router
+) -> Outgoing:
     """Fold a target's due digest rows into one message."""
     items = [
-        DigestItem(row.title, str((row.payload or {}).get("line") or ""), row.severity) for row in members
+        DigestItem(row.title, str((row.payload or {}).get("line") or ""), row.severity)
+        for row in members
     ]
     rendered = render_digest(items, router.today(now), router.templates)
     done = frozenset.intersection(*(_done(row) for row in members))
     attempts = max(row.attempts or 0 for row in members)
-    return Outgoing(tuple(row.id for row in members), target, rendered.title, rendered.text, rendered.html, done, attempts)
+    return Outgoing(
+        tuple(row.id for row in members),
+        target,
+        rendered.title,
+        rendered.text,
+        rendered.html,
+        done,
+        attempts,
+    )
 
 
 def _done(row: NotificationRow) -> frozenset[str]:
@@ -141,7 +175,12 @@ def _done(row: NotificationRow) -> frozenset[str]:
 
 
 def record_attempt(
-    row: NotificationRow, delivery: Delivery, now: datetime, *, settings: Settings, route: Route | None = None,
+    row: NotificationRow,
+    delivery: Delivery,
+    now: datetime,
+    *,
+    settings: Settings,
+    route: Route | None = None,
     tz: ZoneInfo | None = None,
 ) -> None:
     """Store one attempt's outcome: sent, a retry time (outside quiet hours), or given up."""
@@ -172,30 +211,55 @@ def log_outcome(batch: Outgoing, delivery: Delivery) -> None:
     if delivery.ok:
         _LOGGER.info("%s sent to %s: %s", what, batch.target, batch.title)
     else:
-        _LOGGER.warning("%s to %s failed (attempt %d): %s", what, batch.target, batch.attempts + 1, delivery.error)
+        _LOGGER.warning(
+            "%s to %s failed (attempt %d): %s",
+            what,
+            batch.target,
+            batch.attempts + 1,
+            delivery.error,
+        )
 
 
-def send_test(app: App, names: Sequence[str]) -> list[tuple[str, Delivery]]:
+def send_test(
+    names: Sequence[str],
+    *,
+    sessions: sessionmaker[Session],
+    notifier: Notifier,
+    router: Router,
+    clock: Clock,
+) -> list[tuple[str, Delivery]]:
     """Send a test message to each target now (not through the queue) and record the outcome."""
     from uuid import uuid4
 
-    router = app.router()
     results: list[tuple[str, Delivery]] = []
     for name in names:
-        now = app.clock.now()
-        rendered = render_test(name, f"{now.astimezone(router.tz):%Y-%m-%d %H:%M %Z}", router.templates)
-        delivery = app.notifier.send(name, rendered.title, rendered.text, html=rendered.html)
+        now = clock.now()
+        rendered = render_test(
+            name, f"{now.astimezone(router.tz):%Y-%m-%d %H:%M %Z}", router.templates
+        )
+        delivery = notifier.send(name, rendered.title, rendered.text, html=rendered.html)
         results.append((name, delivery))
-        log_outcome(Outgoing((0,), name, rendered.title, rendered.text, None, frozenset(), 0), delivery)
+        log_outcome(
+            Outgoing((0,), name, rendered.title, rendered.text, None, frozenset(), 0), delivery
+        )
         if not delivery.ok:
             continue  # reported on screen; a failed test must not count as a lost message in `status`
-        with app.sessions.begin() as session:
+        with sessions.begin() as session:
             # Kept in the outbox history so `watcher notifications` shows working tests too.
             session.add(
                 NotificationRow(
-                    target=name, event="test", severity="info", title=rendered.title, body=rendered.text,
-                    dedupe_key=f"test:{name}:{now.isoformat()}:{uuid4().hex[:8]}", created_at=now, due_at=now,
-                    attempts=1, last_attempt_at=now, sent_at=now, payload={"v": 1, "test": True},
+                    target=name,
+                    event="test",
+                    severity="info",
+                    title=rendered.title,
+                    body=rendered.text,
+                    dedupe_key=f"test:{name}:{now.isoformat()}:{uuid4().hex[:8]}",
+                    created_at=now,
+                    due_at=now,
+                    attempts=1,
+                    last_attempt_at=now,
+                    sent_at=now,
+                    payload={"v": 1, "test": True},
                 )
             )
     return results

@@ -63,7 +63,13 @@ def days_left_text(act_by: date, today: date) -> str:
 
 
 def alert_title(
-    *, action: str, name: str, act_by: date | None, event: str = "opened", today: date | None = None, kind: str = ""
+    *,
+    action: str,
+    name: str,
+    act_by: date | None,
+    event: str = "opened",
+    today: date | None = None,
+    kind: str = "",
 ) -> str:
     """'Open a dispute for USB hub by 5 Dec'."""
     if event == "resolved":
@@ -167,7 +173,9 @@ class Templates:
             except FileNotFoundError:
                 pass
             except OSError as exc:
-                _LOGGER.warning("cannot read template %s (%s); using the built-in one", path, exc.strerror)
+                _LOGGER.warning(
+                    "cannot read template %s (%s); using the built-in one", path, exc.strerror
+                )
         return _builtin_template(name)
 
     def render(self, name: str, values: Mapping[str, str]) -> str:
@@ -191,13 +199,22 @@ def alert_values(facts: AlertFacts) -> dict[str, str]:
     act_by = facts.act_by
     when = ""
     if act_by is not None:
-        when = f"{act_by:%a %d %b %Y}" + (f" ({days_left_text(act_by, facts.today)})" if facts.today else "")
+        when = f"{act_by:%a %d %b %Y}" + (
+            f" ({days_left_text(act_by, facts.today)})" if facts.today else ""
+        )
     left = days_left_text(act_by, facts.today) if act_by and facts.today else "time"
     return {
         "title": alert_title(
-            action=facts.action, name=facts.name, act_by=act_by, event=facts.event, today=facts.today, kind=facts.kind
+            action=facts.action,
+            name=facts.name,
+            act_by=act_by,
+            event=facts.event,
+            today=facts.today,
+            kind=facts.kind,
         ),
-        "headline": _HEADLINES.get(facts.event, "{name}").format(name=facts.name, left=left.replace(" left", "")),
+        "headline": _HEADLINES.get(facts.event, "{name}").format(
+            name=facts.name, left=left.replace(" left", "")
+        ),
         "event": facts.event,
         "parcel": facts.name,
         "tracking_number": facts.tracking_number,
@@ -223,10 +240,14 @@ def render_alert(facts: AlertFacts, templates: Templates) -> Rendered:
     text_values["evidence"] = _text_list("Evidence to gather:", evidence)
     text_values["events"] = _text_list("Last tracking events:", events)
     html_values = {key: html.escape(value) for key, value in values.items()}
-    html_values["order_line"] = f"<br>Order: {html.escape(facts.order_id)}" if facts.order_id else ""
+    html_values["order_line"] = (
+        f"<br>Order: {html.escape(facts.order_id)}" if facts.order_id else ""
+    )
     html_values["evidence"] = _html_list("Evidence to gather", evidence)
     html_values["events"] = _html_list("Last tracking events", events)
-    line = f"{values['problem']} ({facts.severity}): {values['action']}" + (f" by {values['act_by']}" if facts.act_by else "")
+    line = f"{values['problem']} ({facts.severity}): {values['action']}" + (
+        f" by {values['act_by']}" if facts.act_by else ""
+    )
     return Rendered(
         title=values["title"],
         text=templates.render("alert.txt", text_values),
@@ -239,9 +260,13 @@ def render_digest(items: Sequence[DigestItem], day: date, templates: Templates) 
     """One message for several non-urgent ones."""
     count = len(items)
     title = f"watcher digest for {day:%a %d %b}: {count} update{'s' if count != 1 else ''}"
-    text_items = "\n".join(f"- {item.title}\n  {item.line}" if item.line else f"- {item.title}" for item in items)
+    text_items = "\n".join(
+        f"- {item.title}\n  {item.line}" if item.line else f"- {item.title}" for item in items
+    )
     html_items = "".join(
-        f"<li><strong>{html.escape(item.title)}</strong>" + (f"<br>{html.escape(item.line)}" if item.line else "") + "</li>"
+        f"<li><strong>{html.escape(item.title)}</strong>"
+        + (f"<br>{html.escape(item.line)}" if item.line else "")
+        + "</li>"
         for item in items
     )
     values = {"title": title, "count": str(count), "date": f"{day:%a %d %b %Y}"}
@@ -260,5 +285,7 @@ def render_test(target: str, when: str, templates: Templates) -> Rendered:
     return Rendered(
         title=values["title"],
         text=templates.render("test.txt", values),
-        html=templates.render("test.html", {key: html.escape(value) for key, value in values.items()}),
+        html=templates.render(
+            "test.html", {key: html.escape(value) for key, value in values.items()}
+        ),
     )

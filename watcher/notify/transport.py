@@ -40,7 +40,13 @@ class Notifier(Protocol):
     def targets(self) -> list[str]: ...
 
     def send(
-        self, target: str, title: str, body: str, *, html: str | None = None, skip: frozenset[str] = frozenset()
+        self,
+        target: str,
+        title: str,
+        body: str,
+        *,
+        html: str | None = None,
+        skip: frozenset[str] = frozenset(),
     ) -> Delivery: ...
 
 
@@ -68,7 +74,9 @@ class AppriseNotifier:
 
     def __init__(self, targets: Mapping[str, TargetSpec | Sequence[str]]) -> None:
         self._targets = {name: _spec(value) for name, value in targets.items()}
-        self._targets = {name: spec for name, spec in self._targets.items() if spec or spec.problems}
+        self._targets = {
+            name: spec for name, spec in self._targets.items() if spec or spec.problems
+        }
 
     def targets(self) -> list[str]:
         return list(self._targets)
@@ -77,7 +85,13 @@ class AppriseNotifier:
         return self._targets.get(target)
 
     def send(
-        self, target: str, title: str, body: str, *, html: str | None = None, skip: frozenset[str] = frozenset()
+        self,
+        target: str,
+        title: str,
+        body: str,
+        *,
+        html: str | None = None,
+        skip: frozenset[str] = frozenset(),
     ) -> Delivery:
         """Deliver to every service of `target` not in `skip`; ok only when all have it."""
         spec = self._targets.get(target)
@@ -85,19 +99,27 @@ class AppriseNotifier:
             return Delivery(False, f"no target named {target!r}")
         services, problems = load_services(target, spec)
         if not services:
-            return Delivery(False, "; ".join(problems) or f"target {target!r}: no apprise service configured")
+            return Delivery(
+                False, "; ".join(problems) or f"target {target!r}: no apprise service configured"
+            )
         done: set[str] = set()
         errors = list(problems)
         for index, (key, service, is_email) in enumerate(services, start=1):
             if key in skip:
                 done.add(key)
                 continue
-            as_html = html is not None and (spec.format == "html" or (spec.format == "auto" and is_email))
-            error = _send_one(service, title, html if as_html and html is not None else body, as_html)
+            as_html = html is not None and (
+                spec.format == "html" or (spec.format == "auto" and is_email)
+            )
+            error = _send_one(
+                service, title, html if as_html and html is not None else body, as_html
+            )
             if error is None:
                 done.add(key)
             else:
-                errors.append(f"target {target!r}: service #{index} ({_service_name(service)}): {error}")
+                errors.append(
+                    f"target {target!r}: service #{index} ({_service_name(service)}): {error}"
+                )
         if errors:
             return Delivery(False, "; ".join(errors), frozenset(done))
         return Delivery(True, None, frozenset(done))
@@ -134,7 +156,10 @@ def load_services(target: str, spec: TargetSpec) -> tuple[list[tuple[str, Any, b
         tag: Any = list(spec.tags) if spec.tags else apprise.common.MATCH_ALL_TAG
         found = [_describe(service) for service in holder.find(tag=tag)]
         if not found:
-            problems.append(f"target {target!r}: apprise config {path} has no entry" + (f" tagged {', '.join(spec.tags)}" if spec.tags else ""))
+            problems.append(
+                f"target {target!r}: apprise config {path} has no entry"
+                + (f" tagged {', '.join(spec.tags)}" if spec.tags else "")
+            )
         services += found
     return services, problems
 
@@ -171,7 +196,13 @@ class RecordingNotifier:
         return list(self._targets)
 
     def send(
-        self, target: str, title: str, body: str, *, html: str | None = None, skip: frozenset[str] = frozenset()
+        self,
+        target: str,
+        title: str,
+        body: str,
+        *,
+        html: str | None = None,
+        skip: frozenset[str] = frozenset(),
     ) -> Delivery:
         if self._fail > 0:
             self._fail -= 1
@@ -216,7 +247,10 @@ def spec_from_config(
         is_remote = "://" in source and not source.startswith("file://")
         configs.append(source if is_remote else str(credential_path(source, settings)))
     return TargetSpec(
-        urls=tuple(urls), config_files=tuple(configs), tags=tuple(config.tags), format=config.format,
+        urls=tuple(urls),
+        config_files=tuple(configs),
+        tags=tuple(config.tags),
+        format=config.format,
         problems=tuple(problems),
     )
 

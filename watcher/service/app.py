@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     # The cycle's machinery (httpx, providers, rules, apprise) loads on first use, so quick
     # commands such as `watcher list` and `watcher status` start quickly.
     from watcher.notify.dispatcher import DispatchReport
-    from watcher.notify.outbox import Router
+    from watcher.notify.routing import Router
     from watcher.notify.transport import Notifier
     from watcher.service.evaluator import EvaluationReport
     from watcher.service.poller import PollReport, ProviderPool
@@ -184,7 +184,7 @@ class App:
 
     def router(self) -> Router:
         """The notifier's targets with their routing rules (quiet hours, digests, filters)."""
-        from watcher.notify.outbox import Router
+        from watcher.notify.routing import Router
 
         return Router.from_settings(self.settings, self.notifier.targets())
 
