@@ -12,7 +12,14 @@ import sys
 from bench.report import Result, log
 
 #: Tiny sizes for `--smoke` (the test suite) and the defaults of the issue's targets.
-SMOKE = {"quota": 80, "throughput": 200, "ingest": 2_000, "evaluate": 200, "memory": 200, "responsiveness": 200}
+SMOKE = {
+    "quota": 80,
+    "throughput": 200,
+    "ingest": 2_000,
+    "evaluate": 200,
+    "memory": 200,
+    "responsiveness": 200,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,11 +27,21 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("scenario", choices=[*SCENARIOS, "all", "_memory_child"])
-    parser.add_argument("--shipments", type=int, help="size (for ingest: number of events); default: the issue's size")
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes, to check the harness works (seconds)")
-    parser.add_argument("--cold", action="store_true", help="quota: numbers not registered yet (register + read)")
+    parser.add_argument(
+        "--shipments",
+        type=int,
+        help="size (for ingest: number of events); default: the issue's size",
+    )
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny sizes, to check the harness works (seconds)"
+    )
+    parser.add_argument(
+        "--cold", action="store_true", help="quota: numbers not registered yet (register + read)"
+    )
     parser.add_argument("--cycles", type=int, default=1_000, help="memory: daemon cycles to run")
-    parser.add_argument("--tick", type=float, default=30.0, help="memory: simulated seconds between cycles")
+    parser.add_argument(
+        "--tick", type=float, default=30.0, help="memory: simulated seconds between cycles"
+    )
     parser.add_argument("--curve", help="evaluate: comma-separated sizes for the cost curve")
     parser.add_argument("--json-only", action="store_true", help="print only the JSON objects")
     args = parser.parse_args(argv)
@@ -65,7 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         print("== summary ==")
         for result in results:
             for target in result.targets:
-                print(f"{result.scenario:<15} {target.name:<45} {target.target:<18} {target.measured:<30} {'met' if target.met else 'MISSED'}")
+                print(
+                    f"{result.scenario:<15} {target.name:<45} {target.target:<18} {target.measured:<30} {'met' if target.met else 'MISSED'}"
+                )
     return 0 if all(t.met for r in results for t in r.targets) else 1
 
 

@@ -67,7 +67,9 @@ def load(config: Path) -> Any:
 # ----------------------------------------------------------------------------- shipments
 
 
-def shipment_values(i: int, now: datetime, *, next_poll_at: datetime | None, next_eval_at: datetime | None) -> dict[str, Any]:
+def shipment_values(
+    i: int, now: datetime, *, next_poll_at: datetime | None, next_eval_at: datetime | None
+) -> dict[str, Any]:
     """Column values of one generated shipment (Core insert)."""
     created = now - timedelta(days=2 + i % 38, hours=i % 24)
     return {
@@ -93,7 +95,9 @@ def shipment_values(i: int, now: datetime, *, next_poll_at: datetime | None, nex
     }
 
 
-def insert_shipments(engine: Any, count: int, now: datetime, *, due: bool = True, chunk: int = 20_000) -> None:
+def insert_shipments(
+    engine: Any, count: int, now: datetime, *, due: bool = True, chunk: int = 20_000
+) -> None:
     """`count` shipments, all due for polling (and evaluation) at `now` when `due`."""
     from watcher.store.tables import ShipmentRow
 
@@ -103,7 +107,12 @@ def insert_shipments(engine: Any, count: int, now: datetime, *, due: bool = True
             conn.execute(
                 table.insert(),
                 [
-                    shipment_values(i, now, next_poll_at=now if due else now + timedelta(hours=6), next_eval_at=None)
+                    shipment_values(
+                        i,
+                        now,
+                        next_poll_at=now if due else now + timedelta(hours=6),
+                        next_eval_at=None,
+                    )
                     for i in range(start, min(count, start + chunk))
                 ],
             )
@@ -125,7 +134,11 @@ def provider_events(i: int, events: int, now: datetime) -> Sequence[Any]:
 TEMPLATES = 1_000
 
 
-def event_rows(shipment_id: int, i: int, events: int, now: datetime, *, _cache: dict[Any, Any] = {}) -> list[dict[str, Any]]:  # noqa: B006
+#: Built event templates by (template, events, now).
+_TEMPLATE_CACHE: dict[Any, list[dict[str, Any]]] = {}
+
+
+def event_rows(shipment_id: int, i: int, events: int, now: datetime) -> list[dict[str, Any]]:
     """Column values of the i-th shipment's events, exactly as the poller stores them.
 
     Building each row through the adapter's parser, `normalize_event` and `to_event_row` costs
@@ -136,14 +149,14 @@ def event_rows(shipment_id: int, i: int, events: int, now: datetime, *, _cache: 
     from watcher.timeline.normalize import normalize_event
 
     key = (i % TEMPLATES, events, now)
-    template = _cache.get(key)
+    template = _TEMPLATE_CACHE.get(key)
     if template is None:
         template = []
         for event in provider_events(i % TEMPLATES, events, now):
             row = tracking_events.to_event_row(0, "", "17track", normalize_event(event), now)
             template.append({column: getattr(row, column) for column in _EVENT_COLUMNS})
         template.sort(key=lambda e: e["time"])
-        _cache[key] = template
+        _TEMPLATE_CACHE[key] = template
     tracking_number = number(i)
     fingerprint = tracking_events.event_fingerprint
     return [
@@ -151,19 +164,36 @@ def event_rows(shipment_id: int, i: int, events: int, now: datetime, *, _cache: 
             **e,
             "shipment_id": shipment_id,
             "tracking_number": tracking_number,
-            "fingerprint": fingerprint(tracking_number, "17track", e["time"], e["description"], e["location"]),
+            "fingerprint": fingerprint(
+                tracking_number, "17track", e["time"], e["description"], e["location"]
+            ),
         }
         for e in template
     ]
 
 
 _EVENT_COLUMNS = (
-    "shipment_id", "tracking_number", "provider", "time", "status", "substatus", "description", "location",
-    "country", "raw_status", "raw_description", "tz_assumption", "unclassified", "fingerprint", "first_seen_at",
+    "shipment_id",
+    "tracking_number",
+    "provider",
+    "time",
+    "status",
+    "substatus",
+    "description",
+    "location",
+    "country",
+    "raw_status",
+    "raw_description",
+    "tz_assumption",
+    "unclassified",
+    "fingerprint",
+    "first_seen_at",
 )
 
 
-def build_database(path: Path, shipments: int, events: int = 20, *, now: datetime = NOW, log: Any = None) -> Path:
+def build_database(
+    path: Path, shipments: int, events: int = 20, *, now: datetime = NOW, log: Any = None
+) -> Path:
     """A migrated SQLite database with `shipments` active shipments of `events` events each.
 
     Shipment i has id i+1. Evaluation state is primed as after a full evaluation pass: the
@@ -185,14 +215,25 @@ def build_database(path: Path, shipments: int, events: int = 20, *, now: datetim
             rows: list[dict[str, Any]] = []
             for i in ids:
                 ev = event_rows(i + 1, i, events, now)
-                values = shipment_values(i, now, next_poll_at=now + timedelta(hours=1 + i % 12), next_eval_at=now + timedelta(hours=1 + i % 24))
-                values.update(id=i + 1, status=ev[-1]["status"] if ev else "pending", last_event_at=ev[-1]["time"] if ev else None)
+                values = shipment_values(
+                    i,
+                    now,
+                    next_poll_at=now + timedelta(hours=1 + i % 12),
+                    next_eval_at=now + timedelta(hours=1 + i % 24),
+                )
+                values.update(
+                    id=i + 1,
+                    status=ev[-1]["status"] if ev else "pending",
+                    last_event_at=ev[-1]["time"] if ev else None,
+                )
                 ship.append(values)
                 rows.extend(ev)
             conn.execute(ShipmentRow.__table__.insert(), ship)
             conn.execute(EventRow.__table__.insert(), rows)
             if log:
-                log(f"  generated {min(shipments, start + 5_000):,}/{shipments:,} shipments ({time.perf_counter() - started:.0f} s)")
+                log(
+                    f"  generated {min(shipments, start + 5_000):,}/{shipments:,} shipments ({time.perf_counter() - started:.0f} s)"
+                )
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()

@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 PREFIX = "/track/v2.2"
 NUMBER_RE = re.compile(r"^[A-Z0-9-]{6,40}$")
@@ -88,7 +88,13 @@ class Stats:
 # ----------------------------------------------------------------------------- timelines
 
 _ORIGIN = [("Shenzhen", "CN"), ("Guangzhou", "CN"), ("Yiwu", "CN"), ("Dongguan", "CN")]
-_DEST = [("Berlin", "DE"), ("Hamburg", "DE"), ("Munich", "DE"), ("Cologne", "DE"), ("Leipzig", "DE")]
+_DEST = [
+    ("Berlin", "DE"),
+    ("Hamburg", "DE"),
+    ("Munich", "DE"),
+    ("Cologne", "DE"),
+    ("Leipzig", "DE"),
+]
 _ORIGIN_STEPS = [
     ("InfoReceived", "Order information received by the carrier", "origin"),
     ("InTransit_PickedUp", "Parcel picked up by the carrier", "origin"),
@@ -109,14 +115,21 @@ _DEST_STEPS = [
     ("OutForDelivery_Other", "The shipment has been loaded onto the delivery vehicle", "dest"),
     ("Delivered_Other", "The shipment has been delivered", "dest"),
 ]
-_STATUS = {"Info": "InfoReceived", "InTr": "InTransit", "OutF": "OutForDelivery", "Deli": "Delivered"}
+_STATUS = {
+    "Info": "InfoReceived",
+    "InTr": "InTransit",
+    "OutF": "OutForDelivery",
+    "Deli": "Delivered",
+}
 
 
 def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def timeline(number: str, *, now: datetime, seed: int = 17, min_events: int = 5, max_events: int = 25) -> dict[str, Any]:
+def timeline(
+    number: str, *, now: datetime, seed: int = 17, min_events: int = 5, max_events: int = 25
+) -> dict[str, Any]:
     """The accepted `gettrackinfo` item for `number`: deterministic for (number, now, seed)."""
     rng = random.Random(zlib.crc32(number.encode()) ^ seed)
     count = rng.randint(min_events, max_events)
@@ -125,10 +138,21 @@ def timeline(number: str, *, now: datetime, seed: int = 17, min_events: int = 5,
     # How far the parcel got: most are delivered, some are on the way, some stuck.
     journey = _ORIGIN_STEPS + _DEST_STEPS
     roll = rng.random()
-    end = len(journey) if roll < 0.55 else rng.randint(9, 15) if roll < 0.85 else 10 if roll < 0.93 else rng.randint(3, 8)
+    end = (
+        len(journey)
+        if roll < 0.55
+        else rng.randint(9, 15)
+        if roll < 0.85
+        else 10
+        if roll < 0.93
+        else rng.randint(3, 8)
+    )
     steps = journey[:end]
     # Pad to `count` with repeated transit scans in the middle of the journey (or cut early).
-    filler = [("InTransit_Other", "In transit", "hub"), ("InTransit_Arrival", "Arrived at transit facility", "hub")]
+    filler = [
+        ("InTransit_Other", "In transit", "hub"),
+        ("InTransit_Arrival", "Arrived at transit facility", "hub"),
+    ]
     middle = min(len(steps), len(_ORIGIN_STEPS) + 1)
     while len(steps) < count:
         steps.insert(middle, rng.choice(filler))
@@ -157,10 +181,19 @@ def timeline(number: str, *, now: datetime, seed: int = 17, min_events: int = 5,
             }
         )
     providers = [
-        {"provider": {"key": 190271, "name": "Cainiao", "country": "CN"}, "events": legs["origin"][::-1]},
+        {
+            "provider": {"key": 190271, "name": "Cainiao", "country": "CN"},
+            "events": legs["origin"][::-1],
+        },
     ]
     if legs["dest"]:
-        providers.insert(0, {"provider": {"key": 7041, "name": "DHL Paket", "country": "DE"}, "events": legs["dest"][::-1]})
+        providers.insert(
+            0,
+            {
+                "provider": {"key": 7041, "name": "DHL Paket", "country": "DE"},
+                "events": legs["dest"][::-1],
+            },
+        )
     last_sub = steps[-1][0]
     latest = legs["dest"][-1] if legs["dest"] else legs["origin"][-1]
     eta_from = start + timedelta(days=12)
@@ -168,14 +201,26 @@ def timeline(number: str, *, now: datetime, seed: int = 17, min_events: int = 5,
         "number": number,
         "carrier": 190271,
         "track_info": {
-            "latest_status": {"status": _STATUS.get(last_sub[:4], "InTransit"), "sub_status": last_sub, "sub_status_descr": None},
+            "latest_status": {
+                "status": _STATUS.get(last_sub[:4], "InTransit"),
+                "sub_status": last_sub,
+                "sub_status_descr": None,
+            },
             "latest_event": {k: latest[k] for k in ("time_iso", "description", "location")},
             "time_metrics": {
                 "days_after_order": span.days + 2,
                 "days_of_transit": span.days,
-                "estimated_delivery_date": {"from": _iso(eta_from), "to": _iso(eta_from + timedelta(days=8))},
+                "estimated_delivery_date": {
+                    "from": _iso(eta_from),
+                    "to": _iso(eta_from + timedelta(days=8)),
+                },
             },
-            "milestone": [{"key_stage": "PickedUp", "time_iso": legs["origin"][min(1, len(legs["origin"]) - 1)]["time_iso"]}],
+            "milestone": [
+                {
+                    "key_stage": "PickedUp",
+                    "time_iso": legs["origin"][min(1, len(legs["origin"]) - 1)]["time_iso"],
+                }
+            ],
             "tracking": {"providers": providers},
         },
     }
@@ -255,9 +300,20 @@ class FakeProvider:
         """Run as a separate Python process (its own core); returns once it listens."""
         config = config or FakeConfig()
         root = str(Path(__file__).resolve().parent.parent)
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+        }
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.fakeprovider", "--port", str(port), "--config-json", json.dumps(asdict(config))],
+            [
+                sys.executable,
+                "-m",
+                "bench.fakeprovider",
+                "--port",
+                str(port),
+                "--config-json",
+                json.dumps(asdict(config)),
+            ],
             stdout=subprocess.PIPE,
             text=True,
             env=env,
@@ -295,9 +351,20 @@ class FakeProvider:
                         headers[key.strip().lower()] = value.strip()
                 length = int(headers.get("content-length", "0") or 0)
                 body = await reader.readexactly(length) if length else b""
-                status, extra, payload = await self.handle(method, target.split("?", 1)[0], headers, body)
-                reason = {200: "OK", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error"}.get(status, "OK")
-                out = [f"HTTP/1.1 {status} {reason}", "Content-Type: application/json", f"Content-Length: {len(payload)}"]
+                status, extra, payload = await self.handle(
+                    method, target.split("?", 1)[0], headers, body
+                )
+                reason = {
+                    200: "OK",
+                    404: "Not Found",
+                    429: "Too Many Requests",
+                    500: "Internal Server Error",
+                }.get(status, "OK")
+                out = [
+                    f"HTTP/1.1 {status} {reason}",
+                    "Content-Type: application/json",
+                    f"Content-Length: {len(payload)}",
+                ]
                 out += [f"{k}: {v}" for k, v in extra.items()]
                 writer.write(("\r\n".join(out) + "\r\n\r\n").encode() + payload)
                 await writer.drain()
@@ -309,7 +376,9 @@ class FakeProvider:
             with contextlib.suppress(Exception):
                 writer.close()
 
-    async def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+    async def handle(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
         """Route one request; returns (status, extra headers, body)."""
         if path == "/_stats":
             return 200, {}, json.dumps(asdict(self.stats)).encode()
@@ -333,11 +402,17 @@ class FakeProvider:
         if self.config.rate:
             bucket = self.buckets.get(key)
             if bucket is None:
-                bucket = self.buckets[key] = TokenBucket(self.config.rate, self.config.burst or max(1, math.ceil(self.config.rate)))
+                bucket = self.buckets[key] = TokenBucket(
+                    self.config.rate, self.config.burst or max(1, math.ceil(self.config.rate))
+                )
             wait = bucket.take()
             if wait > 0:
                 stats.rate_limited += 1
-                return 429, {"Retry-After": str(max(1, math.ceil(wait)))}, b'{"code": 429, "message": "rate limited"}'
+                return (
+                    429,
+                    {"Retry-After": str(max(1, math.ceil(wait)))},
+                    b'{"code": 429, "message": "rate limited"}',
+                )
         if self.config.latency or self.config.jitter:
             await asyncio.sleep(self.config.latency + self.rng.uniform(0, self.config.jitter))
         if self.config.error_rate and self.rng.random() < self.config.error_rate:
@@ -348,7 +423,11 @@ class FakeProvider:
         if not key:
             return 200, {}, json.dumps({"code": AUTH_FAILED, "data": None}).encode()
         if verb == "getquota":
-            return 200, {}, b'{"code":0,"data":{"quota_total":1000000,"quota_used":0,"quota_remain":1000000}}'
+            return (
+                200,
+                {},
+                b'{"code":0,"data":{"quota_total":1000000,"quota_used":0,"quota_remain":1000000}}',
+            )
         try:
             items = json.loads(body or b"[]")
             numbers = [str(item["number"]).upper() for item in items]
@@ -369,30 +448,66 @@ class FakeProvider:
         accepted, rejected = [], []
         for number in numbers:
             if not NUMBER_RE.match(number):
-                rejected.append({"number": number, "error": {"code": INVALID_NUMBER, "message": "invalid number"}})
+                rejected.append(
+                    {
+                        "number": number,
+                        "error": {"code": INVALID_NUMBER, "message": "invalid number"},
+                    }
+                )
             elif self._is_registered(number):
-                rejected.append({"number": number, "error": {"code": ALREADY_REGISTERED, "message": "already registered"}})
+                rejected.append(
+                    {
+                        "number": number,
+                        "error": {"code": ALREADY_REGISTERED, "message": "already registered"},
+                    }
+                )
             else:
                 self.registered.add(number)
                 self.stats.numbers_registered += 1
                 accepted.append({"number": number, "carrier": 190271})
-        return json.dumps({"code": 0, "data": {"accepted": accepted, "rejected": rejected}}).encode()
+        return json.dumps(
+            {"code": 0, "data": {"accepted": accepted, "rejected": rejected}}
+        ).encode()
 
     def _track(self, numbers: list[str]) -> bytes:
         accepted, rejected = [], []
         for number in numbers:
             if not NUMBER_RE.match(number):
-                rejected.append(json.dumps({"number": number, "error": {"code": INVALID_NUMBER, "message": "invalid number"}}))
+                rejected.append(
+                    json.dumps(
+                        {
+                            "number": number,
+                            "error": {"code": INVALID_NUMBER, "message": "invalid number"},
+                        }
+                    )
+                )
             elif not self._is_registered(number):
-                rejected.append(json.dumps({"number": number, "error": {"code": NOT_REGISTERED, "message": "not registered"}}))
+                rejected.append(
+                    json.dumps(
+                        {
+                            "number": number,
+                            "error": {"code": NOT_REGISTERED, "message": "not registered"},
+                        }
+                    )
+                )
             else:
                 accepted.append(self._item_json(number))
         self.stats.numbers_tracked += len(accepted)
-        return ('{"code":0,"data":{"accepted":[' + ",".join(accepted) + '],"rejected":[' + ",".join(rejected) + "]}}").encode()
+        return (
+            '{"code":0,"data":{"accepted":['
+            + ",".join(accepted)
+            + '],"rejected":['
+            + ",".join(rejected)
+            + "]}}"
+        ).encode()
 
     def _make_item_json(self, number: str) -> str:
         c = self.config
-        return json.dumps(timeline(number, now=self.now, seed=c.seed, min_events=c.min_events, max_events=c.max_events))
+        return json.dumps(
+            timeline(
+                number, now=self.now, seed=c.seed, min_events=c.min_events, max_events=c.max_events
+            )
+        )
 
 
 @dataclass
@@ -412,13 +527,15 @@ class FakeServerHandle:
             return json.loads(response.read())
 
     def reset(self) -> None:
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}/_reset", data=b"", method="POST")
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/_reset", data=b"", method="POST"
+        )
         urllib.request.urlopen(request, timeout=10).close()
 
     def close(self) -> None:
         self._stop()
 
-    def __enter__(self) -> FakeServerHandle:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -55,7 +55,9 @@ def table(result: Result) -> str:
     widths = [max(len(str(r[i])) for r in rows) for i in range(4)]
     lines = [f"== {result.scenario} =="]
     for n, row in enumerate(rows):
-        lines.append("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        lines.append(
+            "  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        )
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     lines += [f"  note: {note}" for note in result.notes]
@@ -72,7 +74,12 @@ def machine() -> dict[str, Any]:
                     break
     except OSError:
         pass
-    return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version(), "platform": platform.platform()}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
 
 
 def rss_mb() -> float:

@@ -54,7 +54,9 @@ def open_app(config: Path, **kwargs: Any) -> Any:
 
     # Alert changes are logged at warning; thousands of them would swamp the figures.
     logging.getLogger("watcher").setLevel(logging.ERROR)
-    return App(dataset.load(config), notifier=kwargs.pop("notifier", None) or CountingNotifier(), **kwargs)
+    return App(
+        dataset.load(config), notifier=kwargs.pop("notifier", None) or CountingNotifier(), **kwargs
+    )
 
 
 async def poll_until_done(app: Any, now: datetime) -> tuple[int, int]:
@@ -63,7 +65,9 @@ async def poll_until_done(app: Any, now: datetime) -> tuple[int, int]:
 
     polled = cycles = 0
     while True:
-        report = await poll_due(now, settings=app.settings, sessions=app.sessions, providers=app.providers)
+        report = await poll_due(
+            now, settings=app.settings, sessions=app.sessions, providers=app.providers
+        )
         if not report.shipments:
             return polled, cycles
         polled += report.shipments
@@ -85,9 +89,18 @@ def quota(shipments: int = 20_000, *, cold: bool = False, latency: float = 0.1) 
     """Poll `shipments` due numbers through a 3 req/s x 40 fake 17TRACK; 429s must stay at zero."""
     result = Result("quota")
     now = datetime.now(UTC).replace(microsecond=0)
-    with workdir() as tmp, FakeProvider.start_process(
-        FakeConfig(rate=QUOTA_RPS, max_batch=QUOTA_BATCH, latency=latency, jitter=latency, preregistered=not cold)
-    ) as server:
+    with (
+        workdir() as tmp,
+        FakeProvider.start_process(
+            FakeConfig(
+                rate=QUOTA_RPS,
+                max_batch=QUOTA_BATCH,
+                latency=latency,
+                jitter=latency,
+                preregistered=not cold,
+            )
+        ) as server,
+    ):
         from watcher.store import db
 
         database = tmp / "watcher.db"
@@ -97,7 +110,9 @@ def quota(shipments: int = 20_000, *, cold: bool = False, latency: float = 0.1) 
         app = open_app(dataset.write_config(tmp, database=database, base_url=server.base_url))
         if not cold:
             seed_registered(app, shipments)
-        log(f"quota: polling {shipments:,} due shipments at {QUOTA_RPS:g} req/s x {QUOTA_BATCH} ({'cold' if cold else 'warm'})")
+        log(
+            f"quota: polling {shipments:,} due shipments at {QUOTA_RPS:g} req/s x {QUOTA_BATCH} ({'cold' if cold else 'warm'})"
+        )
         started = time.perf_counter()
         polled, cycles = asyncio.run(_poll_and_close(app, now))
         elapsed = time.perf_counter() - started
@@ -108,16 +123,32 @@ def quota(shipments: int = 20_000, *, cold: bool = False, latency: float = 0.1) 
     rate = numbers / elapsed if elapsed else 0.0
     requests = sum(stats["requests"].values())
     result.figures.update(
-        shipments=shipments, polled=polled, cycles=cycles, mode="cold" if cold else "warm", seconds=round(elapsed, 2),
-        numbers_answered=numbers, numbers_per_second=round(rate, 2), quota_numbers_per_second=maximum,
-        utilisation=round(rate / maximum, 4), requests=stats["requests"], http_429=stats["rate_limited"],
-        requests_per_second=round(requests / elapsed, 3), max_requests_in_any_second=stats["max_in_window"],
+        shipments=shipments,
+        polled=polled,
+        cycles=cycles,
+        mode="cold" if cold else "warm",
+        seconds=round(elapsed, 2),
+        numbers_answered=numbers,
+        numbers_per_second=round(rate, 2),
+        quota_numbers_per_second=maximum,
+        utilisation=round(rate / maximum, 4),
+        requests=stats["requests"],
+        http_429=stats["rate_limited"],
+        requests_per_second=round(requests / elapsed, 3),
+        max_requests_in_any_second=stats["max_in_window"],
         server_latency_s=latency,
     )
-    result.check("numbers/s vs quota", ">= 95% of 120/s", f"{rate / maximum:.1%} ({rate:.1f}/s)", rate / maximum >= 0.95)
+    result.check(
+        "numbers/s vs quota",
+        ">= 95% of 120/s",
+        f"{rate / maximum:.1%} ({rate:.1f}/s)",
+        rate / maximum >= 0.95,
+    )
     result.check("HTTP 429 responses", "0", str(stats["rate_limited"]), stats["rate_limited"] == 0)
     if cold:
-        result.notes.append("cold: every number is registered first (register + gettrackinfo = 2 requests per 40 numbers)")
+        result.notes.append(
+            "cold: every number is registered first (register + gettrackinfo = 2 requests per 40 numbers)"
+        )
     return result
 
 
@@ -138,21 +169,33 @@ def throughput(shipments: int = 10_000, *, latency: float = 0.005, concurrency: 
     result = Result("throughput")
     now = datetime.now(UTC).replace(microsecond=0)
     numbers = [dataset.number(i) for i in range(shipments)]
-    with workdir() as tmp, FakeProvider.start_process(FakeConfig(latency=latency, preregistered=True)) as server:
+    with (
+        workdir() as tmp,
+        FakeProvider.start_process(FakeConfig(latency=latency, preregistered=True)) as server,
+    ):
 
         async def bare() -> float:
             sem = asyncio.Semaphore(concurrency)
             headers = {"17token": "bench-key", "Content-Type": "application/json"}
-            async with httpx.AsyncClient(base_url=server.base_url, headers=headers, timeout=30) as client:
+            async with httpx.AsyncClient(
+                base_url=server.base_url, headers=headers, timeout=30
+            ) as client:
 
                 async def one(batch: list[str]) -> None:
                     async with sem:
-                        response = await client.post("/gettrackinfo", json=[{"number": n} for n in batch])
+                        response = await client.post(
+                            "/gettrackinfo", json=[{"number": n} for n in batch]
+                        )
                         await response.aread()
                         assert response.status_code == 200
 
                 started, cpu = time.perf_counter(), time.process_time()
-                await asyncio.gather(*(one(numbers[i : i + QUOTA_BATCH]) for i in range(0, len(numbers), QUOTA_BATCH)))
+                await asyncio.gather(
+                    *(
+                        one(numbers[i : i + QUOTA_BATCH])
+                        for i in range(0, len(numbers), QUOTA_BATCH)
+                    )
+                )
                 return time.perf_counter() - started, time.process_time() - cpu
 
         asyncio.run(bare())  # warm the server's timeline cache: both loops then read the same bytes
@@ -164,8 +207,12 @@ def throughput(shipments: int = 10_000, *, latency: float = 0.005, concurrency: 
         dataset.insert_shipments(engine, shipments, now - timedelta(seconds=1))
         engine.dispose()
         config = dataset.write_config(
-            tmp, database=database, base_url=server.base_url, requests_per_second=1_000_000,
-            max_concurrency=concurrency, max_shipments_per_cycle=shipments,
+            tmp,
+            database=database,
+            base_url=server.base_url,
+            requests_per_second=1_000_000,
+            max_concurrency=concurrency,
+            max_shipments_per_cycle=shipments,
         )
         app = open_app(config)
         seed_registered(app, shipments)
@@ -180,7 +227,9 @@ def throughput(shipments: int = 10_000, *, latency: float = 0.005, concurrency: 
                 await poll_until_done(app, now)
                 first, first_cpu = time.perf_counter() - started, time.process_time() - cpu
                 with app.sessions.begin() as session:
-                    session.execute(update(ShipmentRow).values(next_poll_at=now - timedelta(seconds=1)))
+                    session.execute(
+                        update(ShipmentRow).values(next_poll_at=now - timedelta(seconds=1))
+                    )
                 started, cpu = time.perf_counter(), time.process_time()
                 await poll_until_done(app, now)
                 second, second_cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -196,14 +245,25 @@ def throughput(shipments: int = 10_000, *, latency: float = 0.005, concurrency: 
 
         first_s, first_cpu, second_s, second_cpu, stored = asyncio.run(watcher_polls())
         app.engine.dispose()
-    bare_rate, first_rate, second_rate = shipments / bare_s, shipments / first_s, shipments / second_s
+    bare_rate, first_rate, second_rate = (
+        shipments / bare_s,
+        shipments / first_s,
+        shipments / second_s,
+    )
     per_number = 1000 / shipments  # seconds in total -> ms per number
     result.figures.update(
-        shipments=shipments, concurrency=concurrency, latency_s=latency, events_stored=stored,
-        bare_httpx_seconds=round(bare_s, 3), bare_numbers_per_second=round(bare_rate, 1),
-        watcher_new_events_seconds=round(first_s, 3), watcher_new_events_numbers_per_second=round(first_rate, 1),
-        watcher_repoll_seconds=round(second_s, 3), watcher_repoll_numbers_per_second=round(second_rate, 1),
-        ratio_new_events=round(first_rate / bare_rate, 4), ratio_repoll=round(second_rate / bare_rate, 4),
+        shipments=shipments,
+        concurrency=concurrency,
+        latency_s=latency,
+        events_stored=stored,
+        bare_httpx_seconds=round(bare_s, 3),
+        bare_numbers_per_second=round(bare_rate, 1),
+        watcher_new_events_seconds=round(first_s, 3),
+        watcher_new_events_numbers_per_second=round(first_rate, 1),
+        watcher_repoll_seconds=round(second_s, 3),
+        watcher_repoll_numbers_per_second=round(second_rate, 1),
+        ratio_new_events=round(first_rate / bare_rate, 4),
+        ratio_repoll=round(second_rate / bare_rate, 4),
         # CPU of this process (the fake server runs in its own): steadier than wall time on a busy machine.
         cpu_ms_per_number={
             "bare": round(bare_cpu * per_number, 4),
@@ -211,8 +271,18 @@ def throughput(shipments: int = 10_000, *, latency: float = 0.005, concurrency: 
             "repoll": round(second_cpu * per_number, 4),
         },
     )
-    result.check("poll+store (new events) vs bare httpx", ">= 50%", f"{first_rate / bare_rate:.1%}", first_rate / bare_rate >= 0.5)
-    result.check("re-poll (known events) vs bare httpx", ">= 50%", f"{second_rate / bare_rate:.1%}", second_rate / bare_rate >= 0.5)
+    result.check(
+        "poll+store (new events) vs bare httpx",
+        ">= 50%",
+        f"{first_rate / bare_rate:.1%}",
+        first_rate / bare_rate >= 0.5,
+    )
+    result.check(
+        "re-poll (known events) vs bare httpx",
+        ">= 50%",
+        f"{second_rate / bare_rate:.1%}",
+        second_rate / bare_rate >= 0.5,
+    )
     return result
 
 
@@ -231,7 +301,10 @@ def ingest(events: int = 1_000_000, *, per_shipment: int = 20, batch: int = QUOT
     shipments = max(1, events // per_shipment)
     now = dataset.NOW
     log(f"ingest: preparing {shipments:,} shipments x {per_shipment} provider events")
-    parsed = {i % dataset.TEMPLATES: dataset.provider_events(i % dataset.TEMPLATES, per_shipment, now) for i in range(min(shipments, dataset.TEMPLATES))}
+    parsed = {
+        i % dataset.TEMPLATES: dataset.provider_events(i % dataset.TEMPLATES, per_shipment, now)
+        for i in range(min(shipments, dataset.TEMPLATES))
+    }
     with workdir() as tmp:
         # Bare sqlite3: the very rows watcher stores, into the same schema, one executemany.
         bare_db = tmp / "bare.db"
@@ -246,7 +319,9 @@ def ingest(events: int = 1_000_000, *, per_shipment: int = 20, batch: int = QUOT
         conn = sqlite3.connect(bare_db)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
-        sql = f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        sql = (
+            f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        )
         started = time.perf_counter()
         with conn:
             conn.executemany(sql, rows)
@@ -267,7 +342,9 @@ def ingest(events: int = 1_000_000, *, per_shipment: int = 20, batch: int = QUOT
                 with sessions.begin() as session:
                     for i in range(start, min(shipments, start + batch)):
                         normalized = normalize_events(parsed[i % dataset.TEMPLATES])
-                        new += tracking_events.store_events(session, i + 1, dataset.number(i), "17track", normalized, now)
+                        new += tracking_events.store_events(
+                            session, i + 1, dataset.number(i), "17track", normalized, now
+                        )
             return new
 
         log(f"ingest: bare executemany {total:,} rows: {bare_s:.2f} s; now watcher")
@@ -282,14 +359,24 @@ def ingest(events: int = 1_000_000, *, per_shipment: int = 20, batch: int = QUOT
         engine.dispose()
     ratio = bare_s / watcher_s
     result.figures.update(
-        events=total, shipments=shipments, transaction_every_shipments=batch,
-        bare_executemany_seconds=round(bare_s, 3), bare_rows_per_second=round(total / bare_s),
-        watcher_seconds=round(watcher_s, 3), watcher_rows_per_second=round(total / watcher_s),
-        watcher_new=new, stored=stored, ratio=round(ratio, 4),
-        repeat_seconds=round(repeat_s, 3), repeat_new=again, repeat_rows_per_second=round(total / repeat_s),
+        events=total,
+        shipments=shipments,
+        transaction_every_shipments=batch,
+        bare_executemany_seconds=round(bare_s, 3),
+        bare_rows_per_second=round(total / bare_s),
+        watcher_seconds=round(watcher_s, 3),
+        watcher_rows_per_second=round(total / watcher_s),
+        watcher_new=new,
+        stored=stored,
+        ratio=round(ratio, 4),
+        repeat_seconds=round(repeat_s, 3),
+        repeat_new=again,
+        repeat_rows_per_second=round(total / repeat_s),
     )
     result.check("store_events vs bare executemany", ">= 25%", f"{ratio:.1%}", ratio >= 0.25)
-    result.check("idempotent (2nd run stores 0)", "0 new", str(again), again == 0 and new == total == stored)
+    result.check(
+        "idempotent (2nd run stores 0)", "0 new", str(again), again == 0 and new == total == stored
+    )
     return result
 
 
@@ -308,27 +395,51 @@ def _sqlite_value(value: Any) -> Any:
 EVALUATE_CURVE = (1_000, 10_000, 30_000, 100_000)
 
 
-def evaluate(shipments: int = 100_000, *, curve: tuple[int, ...] | None = None, events: int = 20) -> Result:
+def evaluate(
+    shipments: int = 100_000, *, curve: tuple[int, ...] | None = None, events: int = 20
+) -> Result:
     """Evaluation cost at `shipments` (20 events each): 1%-due cycle, full re-evaluation, the curve."""
     result = Result("evaluate")
-    sizes = sorted({s for s in (curve if curve is not None else EVALUATE_CURVE) if s <= shipments} | {shipments})
+    sizes = sorted(
+        {s for s in (curve if curve is not None else EVALUATE_CURVE) if s <= shipments}
+        | {shipments}
+    )
     points = []
     for size in sizes:
         points.append(_evaluate_size(size, events))
         p = points[-1]
-        log(f"evaluate {size:>7,}: first full {p['full_first_s']:.2f} s, full {p['full_s']:.2f} s, 1% due {p['due_1pct_s']:.3f} s")
+        log(
+            f"evaluate {size:>7,}: first full {p['full_first_s']:.2f} s, full {p['full_s']:.2f} s, 1% due {p['due_1pct_s']:.3f} s"
+        )
     top = points[-1]
     result.figures.update(shipments=shipments, events_per_shipment=events, curve=points)
-    result.check(f"1%-due cycle at {shipments:,}", "<= 0.5 s", f"{top['due_1pct_s']:.3f} s", top["due_1pct_s"] <= 0.5)
-    result.check(f"full re-evaluation at {shipments:,}", "<= 10 s", f"{top['full_s']:.2f} s (first ever: {top['full_first_s']:.2f} s)", top["full_s"] <= 10)
+    result.check(
+        f"1%-due cycle at {shipments:,}",
+        "<= 0.5 s",
+        f"{top['due_1pct_s']:.3f} s",
+        top["due_1pct_s"] <= 0.5,
+    )
+    result.check(
+        f"full re-evaluation at {shipments:,}",
+        "<= 10 s",
+        f"{top['full_s']:.2f} s (first ever: {top['full_first_s']:.2f} s)",
+        top["full_s"] <= 10,
+    )
     if len(points) > 1:
         low = points[0]
         per_low = low["full_s"] / low["shipments"]
         per_top = top["full_s"] / top["shipments"]
         growth = per_top / per_low
         due_growth = (top["due_1pct_s"] / top["shipments"]) / (low["due_1pct_s"] / low["shipments"])
-        result.figures.update(per_shipment_cost_growth=round(growth, 3), due_cycle_cost_growth=round(due_growth, 3))
-        result.check("cost per shipment, largest vs smallest", "<= 1.25x (linear)", f"full {growth:.2f}x, 1% {due_growth:.2f}x", growth <= 1.25 and due_growth <= 1.25)
+        result.figures.update(
+            per_shipment_cost_growth=round(growth, 3), due_cycle_cost_growth=round(due_growth, 3)
+        )
+        result.check(
+            "cost per shipment, largest vs smallest",
+            "<= 1.25x (linear)",
+            f"full {growth:.2f}x, 1% {due_growth:.2f}x",
+            growth <= 1.25 and due_growth <= 1.25,
+        )
     return result
 
 
@@ -342,7 +453,11 @@ def _evaluate_size(size: int, events: int) -> dict[str, Any]:
     with workdir() as tmp:
         database = dataset.database_copy(tmp, size, events, log=log)
         app = open_app(dataset.write_config(tmp, database=database), clock=FrozenClock(now))
-        kwargs = {"settings": app.settings, "sessions": app.sessions, "targets": app.router()}  # as the daemon passes them
+        kwargs = {
+            "settings": app.settings,
+            "sessions": app.sessions,
+            "targets": app.router(),
+        }  # as the daemon passes them
         started = time.perf_counter()
         first = evaluate_due(now, everything=True, **kwargs)
         full_first = time.perf_counter() - started
@@ -350,18 +465,29 @@ def _evaluate_size(size: int, events: int) -> dict[str, Any]:
         evaluate_due(now, everything=True, **kwargs)
         full = time.perf_counter() - started
         with app.sessions.begin() as session:
-            session.execute(text("UPDATE shipments SET next_eval_at = :now WHERE id % 100 = 0"), {"now": now.replace(tzinfo=None)})
+            session.execute(
+                text("UPDATE shipments SET next_eval_at = :now WHERE id % 100 = 0"),
+                {"now": now.replace(tzinfo=None)},
+            )
         started = time.perf_counter()
         due = evaluate_due(now, **kwargs)
         due_s = time.perf_counter() - started
         with app.sessions() as session:
-            alerts = session.execute(text("SELECT count(*) FROM alerts WHERE resolved_at IS NULL")).scalar()
+            alerts = session.execute(
+                text("SELECT count(*) FROM alerts WHERE resolved_at IS NULL")
+            ).scalar()
             outbox = session.execute(text("SELECT count(*) FROM notifications")).scalar()
         app.engine.dispose()
     return {
-        "shipments": size, "full_first_s": round(full_first, 3), "full_s": round(full, 3), "due_1pct_s": round(due_s, 4),
-        "due_evaluated": due.evaluated, "first_alert_changes": len(first.changes), "open_alerts": alerts,
-        "outbox_rows": outbox, "full_per_shipment_ms": round(full / size * 1000, 4),
+        "shipments": size,
+        "full_first_s": round(full_first, 3),
+        "full_s": round(full, 3),
+        "due_1pct_s": round(due_s, 4),
+        "due_evaluated": due.evaluated,
+        "first_alert_changes": len(first.changes),
+        "open_alerts": alerts,
+        "outbox_rows": outbox,
+        "full_per_shipment_ms": round(full / size * 1000, 4),
     }
 
 
@@ -370,17 +496,42 @@ def _evaluate_size(size: int, events: int) -> dict[str, Any]:
 
 def memory(shipments: int = 100_000, *, cycles: int = 1_000, tick: float = 30.0) -> Result:
     """Peak RSS over scenario 4 plus `cycles` daemon cycles, measured in a fresh process."""
-    args = [sys.executable, "-m", "bench", "_memory_child", "--shipments", str(shipments), "--cycles", str(cycles), "--tick", str(tick)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")]))}
+    args = [
+        sys.executable,
+        "-m",
+        "bench",
+        "_memory_child",
+        "--shipments",
+        str(shipments),
+        "--cycles",
+        str(cycles),
+        "--tick",
+        str(tick),
+    ]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            filter(
+                None, [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")]
+            )
+        ),
+    }
     output = subprocess.run(args, check=True, stdout=subprocess.PIPE, text=True, env=env).stdout
     figures = json.loads(output.strip().splitlines()[-1])
     result = Result("memory", figures=figures)
     growth = figures["rss_end_mb"] - figures["rss_start_mb"]
-    result.check("peak RSS (scenario 4 + cycles)", "<= 250 MB", f"{figures['peak_rss_mb']:.0f} MB", figures["peak_rss_mb"] <= 250)
     result.check(
-        f"RSS growth over {cycles:,} cycles, from the first poll", "none (<= 5 MB)",
+        "peak RSS (scenario 4 + cycles)",
+        "<= 250 MB",
+        f"{figures['peak_rss_mb']:.0f} MB",
+        figures["peak_rss_mb"] <= 250,
+    )
+    result.check(
+        f"RSS growth over {cycles:,} cycles, from the first poll",
+        "none (<= 5 MB)",
         f"{figures['rss_start_mb']:.0f} -> {figures['rss_end_mb']:.0f} MB ({growth:+.1f}; before any poll: "
-        f"{figures['rss_first_sample_mb']:.0f} MB)", growth <= 5,
+        f"{figures['rss_first_sample_mb']:.0f} MB)",
+        growth <= 5,
     )
     return result
 
@@ -395,26 +546,46 @@ def memory_child(shipments: int, cycles: int, tick: float) -> dict[str, Any]:
     from watcher.service.evaluator import evaluate_due
 
     now = dataset.NOW
-    figures: dict[str, Any] = {"shipments": shipments, "cycles": cycles, "tick_s": tick, "rss_import_mb": round(rss_mb(), 1)}
-    with workdir() as tmp, FakeProvider.start_process(FakeConfig(preregistered=True, min_events=20, max_events=20, now=now.isoformat())) as server:
+    figures: dict[str, Any] = {
+        "shipments": shipments,
+        "cycles": cycles,
+        "tick_s": tick,
+        "rss_import_mb": round(rss_mb(), 1),
+    }
+    with (
+        workdir() as tmp,
+        FakeProvider.start_process(
+            FakeConfig(preregistered=True, min_events=20, max_events=20, now=now.isoformat())
+        ) as server,
+    ):
         database = dataset.database_copy(tmp, shipments, log=log)
         clock = FrozenClock(now)
         app = open_app(
-            dataset.write_config(tmp, database=database, base_url=server.base_url, requests_per_second=1000),
+            dataset.write_config(
+                tmp, database=database, base_url=server.base_url, requests_per_second=1000
+            ),
             clock=clock,
         )
         seed_registered(app, shipments)
-        kwargs = {"settings": app.settings, "sessions": app.sessions, "targets": app.router()}  # as the daemon passes them
+        kwargs = {
+            "settings": app.settings,
+            "sessions": app.sessions,
+            "targets": app.router(),
+        }  # as the daemon passes them
         evaluate_due(now, everything=True, **kwargs)
         with app.sessions.begin() as session:
-            session.execute(text("UPDATE shipments SET next_eval_at = :now WHERE id % 100 = 0"), {"now": now.replace(tzinfo=None)})
+            session.execute(
+                text("UPDATE shipments SET next_eval_at = :now WHERE id % 100 = 0"),
+                {"now": now.replace(tzinfo=None)},
+            )
         evaluate_due(now, **kwargs)
         figures["peak_rss_scenario4_mb"] = round(peak_rss_mb(), 1)
         # The first evaluation queued a notification per new alert (55,000 at 100,000 shipments);
         # delivering that backlog at 200 per cycle is not what the growth check is about.
         with app.sessions.begin() as session:
             figures["outbox_backlog_marked_sent"] = session.execute(
-                text("UPDATE notifications SET sent_at = :now WHERE sent_at IS NULL"), {"now": now.replace(tzinfo=None)}
+                text("UPDATE notifications SET sent_at = :now WHERE sent_at IS NULL"),
+                {"now": now.replace(tzinfo=None)},
             ).rowcount
 
         async def run_cycles() -> list[tuple[int, float]]:
@@ -445,12 +616,17 @@ def memory_child(shipments: int, cycles: int, tick: float) -> dict[str, Any]:
                         samples.append((n, round(rss_mb(), 1)))
                         if trace:
                             snapshots.append(tracemalloc.take_snapshot())
-                        log(f"  cycle {n}: rss {samples[-1][1]} MB, polled so far {polled:,}, {time.perf_counter() - started:.0f} s")
+                        log(
+                            f"  cycle {n}: rss {samples[-1][1]} MB, polled so far {polled:,}, {time.perf_counter() - started:.0f} s"
+                        )
             finally:
                 await app.providers.aclose()
             if trace and len(snapshots) > 2:
                 for stat in snapshots[-1].compare_to(snapshots[1], "traceback")[:8]:
-                    log(f"  grew {stat.size_diff / 1024:.0f} KiB in {stat.count_diff:+} blocks at:\n    " + "\n    ".join(stat.traceback.format()[-8:]))
+                    log(
+                        f"  grew {stat.size_diff / 1024:.0f} KiB in {stat.count_diff:+} blocks at:\n    "
+                        + "\n    ".join(stat.traceback.format()[-8:])
+                    )
             figures["polled"] = polled
             figures["seconds_per_cycle"] = round((time.perf_counter() - started) / cycles, 4)
             return samples
@@ -459,7 +635,10 @@ def memory_child(shipments: int, cycles: int, tick: float) -> dict[str, Any]:
         figures["notifications_sent"] = app.notifier.sent
         app.engine.dispose()
     figures.update(
-        rss_samples=samples, rss_first_sample_mb=samples[0][1], rss_end_mb=samples[-1][1], peak_rss_mb=round(peak_rss_mb(), 1),
+        rss_samples=samples,
+        rss_first_sample_mb=samples[0][1],
+        rss_end_mb=samples[-1][1],
+        peak_rss_mb=round(peak_rss_mb(), 1),
     )
     # Growth is measured from the first cycle that polled (warm); before it, no poll had run yet.
     figures["rss_start_mb"] = figures["rss_warm"][1] if "rss_warm" in figures else samples[0][1]
@@ -472,13 +651,26 @@ def memory_child(shipments: int, cycles: int, tick: float) -> dict[str, Any]:
 def responsiveness(shipments: int = 100_000, *, runs: int = 5) -> Result:
     """Wall time of `watcher list` and `watcher status` (fresh processes) on a big database."""
     result = Result("responsiveness")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            filter(
+                None, [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")]
+            )
+        ),
+    }
     with workdir() as tmp:
         database = dataset.database_copy(tmp, shipments, log=log)
         config = dataset.write_config(tmp, database=database)
         base = [sys.executable, "-m", "watcher"]
-        help_text = subprocess.run([*base, "--help"], stdout=subprocess.PIPE, text=True, env=env).stdout
-        commands = {"list": ["list"]} if runs == 1 else {"list": ["list"], "list --json": ["list", "--json"]}
+        help_text = subprocess.run(
+            [*base, "--help"], stdout=subprocess.PIPE, text=True, env=env, check=False
+        ).stdout
+        commands = (
+            {"list": ["list"]}
+            if runs == 1
+            else {"list": ["list"], "list --json": ["list", "--json"]}
+        )
         if any(line.split()[:1] == ["status"] for line in help_text.splitlines()):
             commands["status"] = ["status"]
         else:
@@ -487,26 +679,44 @@ def responsiveness(shipments: int = 100_000, *, runs: int = 5) -> Result:
         timings["python -c pass"] = _time_run([sys.executable, "-c", "pass"], env, runs)
         for name, argv in commands.items():
             if runs > 1:
-                subprocess.run([*base, *argv, "--config", str(config)], stdout=subprocess.DEVNULL, env=env)  # warm the page cache
-            timings[name] = _time_run([*base, *argv, "--config", str(config)], env, runs, ok_codes=(0, 1))
+                subprocess.run(
+                    [*base, *argv, "--config", str(config)],
+                    stdout=subprocess.DEVNULL,
+                    env=env,
+                    check=False,
+                )  # warm the page cache
+            timings[name] = _time_run(
+                [*base, *argv, "--config", str(config)], env, runs, ok_codes=(0, 1)
+            )
         for name in commands:
             wall = timings[name]["median_s"]
-            result.check(f"watcher {name} ({shipments:,} shipments)", "<= 0.5 s", f"{wall:.3f} s", wall <= 0.5)
+            result.check(
+                f"watcher {name} ({shipments:,} shipments)",
+                "<= 0.5 s",
+                f"{wall:.3f} s",
+                wall <= 0.5,
+            )
     result.figures.update(shipments=shipments, runs=runs, timings=timings)
     return result
 
 
-def _time_run(argv: list[str], env: dict[str, str], runs: int, ok_codes: tuple[int, ...] = (0,)) -> dict[str, Any]:
+def _time_run(
+    argv: list[str], env: dict[str, str], runs: int, ok_codes: tuple[int, ...] = (0,)
+) -> dict[str, Any]:
     """Median wall time of a fresh process (status exits 1 when no daemon runs: still an answer)."""
     times, lines = [], 0
     for _ in range(runs):
         started = time.perf_counter()
-        done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        done = subprocess.run(argv, capture_output=True, env=env, check=False)
         times.append(time.perf_counter() - started)
         if done.returncode not in ok_codes:
             raise RuntimeError(f"{' '.join(argv)} failed: {done.stderr.decode()[-500:]}")
         lines = done.stdout.count(b"\n")
-    return {"median_s": round(statistics.median(times), 4), "min_s": round(min(times), 4), "output_lines": lines}
+    return {
+        "median_s": round(statistics.median(times), 4),
+        "min_s": round(min(times), 4),
+        "output_lines": lines,
+    }
 
 
 SCENARIOS: dict[str, Callable[..., Result]] = {

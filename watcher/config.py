@@ -286,7 +286,9 @@ def database_url(settings: Settings) -> str:
     """The database URL the settings select: `database_url`, else SQLite in the state directory."""
     if settings.database_url is not None:
         return settings.database_url.get_secret_value()
-    state_dir = settings.resolve_path(settings.state_dir) if settings.state_dir else user_state_dir()
+    state_dir = (
+        settings.resolve_path(settings.state_dir) if settings.state_dir else user_state_dir()
+    )
     return f"sqlite:///{state_dir / 'watcher.db'}"
 
 

@@ -27,7 +27,9 @@ def bench_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
 
 
 def _post(url: str, body: Any, key: str = "k") -> tuple[int, dict[str, Any], dict[str, str]]:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers={"17token": key})
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST", headers={"17token": key}
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read()), dict(response.headers)
@@ -38,10 +40,14 @@ def _post(url: str, body: Any, key: str = "k") -> tuple[int, dict[str, Any], dic
 def test_fake_provider_speaks_the_17track_batch_api() -> None:
     with FakeProvider(FakeConfig(rate=2, burst=2)).start_thread() as server:
         status, body, _ = _post(f"{server.base_url}/gettrackinfo", [{"number": "LP00000000000001"}])
-        assert status == 200 and body["data"]["rejected"][0]["error"]["code"] == -18019902  # not registered
+        assert (
+            status == 200 and body["data"]["rejected"][0]["error"]["code"] == -18019902
+        )  # not registered
         status, body, _ = _post(f"{server.base_url}/register", [{"number": "LP00000000000001"}])
         assert body["data"]["accepted"][0]["number"] == "LP00000000000001"
-        status, body, headers = _post(f"{server.base_url}/gettrackinfo", [{"number": "LP00000000000001"}])
+        status, body, headers = _post(
+            f"{server.base_url}/gettrackinfo", [{"number": "LP00000000000001"}]
+        )
         assert status == 429 and headers["Retry-After"] == "1"  # the third request within a second
         stats = server.stats()
     assert stats["rate_limited"] == 1 and stats["numbers_registered"] == 1
@@ -68,7 +74,9 @@ def test_timelines_are_deterministic_and_parse() -> None:
         ("responsiveness", {"shipments": 60, "runs": 1}),
     ],
 )
-def test_scenario_produces_its_figures(name: str, kwargs: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+def test_scenario_produces_its_figures(
+    name: str, kwargs: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
     result = scenarios.SCENARIOS[name](**kwargs)
     result.print()
     out = capsys.readouterr().out

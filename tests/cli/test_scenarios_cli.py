@@ -22,7 +22,9 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> object:
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[p.name for p in SCENARIOS])
-def test_check_json_matches_expected(scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+def test_check_json_matches_expected(
+    scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
     monkeypatch.setenv("WATCHER_DATABASE_URL", f"sqlite:///{tmp_path / 'watcher.db'}")
     expected = json.loads((scenario / "expected.json").read_text())
     config = str(scenario / "watcher.toml")
@@ -30,11 +32,25 @@ def test_check_json_matches_expected(scenario: Path, tmp_path: Path, monkeypatch
     if expected.get("marks"):
         run_json(capsys, "check", "--config", config, "--now", now, "--json", "--no-notify")
         for mark in expected["marks"]:
-            assert main([mark["command"], "--config", config, mark["tracking_number"], "--at", mark["at"]]) == 0
+            assert (
+                main(
+                    [
+                        mark["command"],
+                        "--config",
+                        config,
+                        mark["tracking_number"],
+                        "--at",
+                        mark["at"],
+                    ]
+                )
+                == 0
+            )
             capsys.readouterr()
     alerts = run_json(capsys, "check", "--config", config, "--now", now, "--json", "--no-notify")
     got = sorted((a["tracking_number"], a["kind"], a["action"], a["act_by"]) for a in alerts)
-    want = sorted((a["tracking_number"], a["kind"], a["action"], a["act_by"]) for a in expected["alerts"])
+    want = sorted(
+        (a["tracking_number"], a["kind"], a["action"], a["act_by"]) for a in expected["alerts"]
+    )
     assert got == want
 
 
@@ -43,14 +59,19 @@ def test_there_are_healthy_scenarios() -> None:
     assert len(healthy) >= 10
 
 
-def test_advise_evaluates_at_the_given_moment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+def test_advise_evaluates_at_the_given_moment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
     scenario = SCENARIO_DIR / "not_received"
     monkeypatch.setenv("WATCHER_DATABASE_URL", f"sqlite:///{tmp_path / 'watcher.db'}")
     expected = json.loads((scenario / "expected.json").read_text())
     config = str(scenario / "watcher.toml")
     mark = expected["marks"][0]
     run_json(capsys, "check", "--config", config, "--now", expected["now"], "--json", "--no-notify")
-    assert main([mark["command"], "--config", config, mark["tracking_number"], "--at", mark["at"]]) == 0
+    assert (
+        main([mark["command"], "--config", config, mark["tracking_number"], "--at", mark["at"]])
+        == 0
+    )
     capsys.readouterr()
     later = expected["also"][-1]
     assert main(["advise", "--config", config, mark["tracking_number"], "--now", later["now"]]) == 0

@@ -17,10 +17,21 @@ def add_due_shipments(sessions: sessionmaker[Session], n: int) -> datetime:
     now = datetime.now(UTC)
     with sessions.begin() as session:
         for i in range(n):
-            session.add(shipments.new_shipment_row(number(900 + i), {}, now - timedelta(minutes=1), source="cli"))
+            session.add(
+                shipments.new_shipment_row(
+                    number(900 + i), {}, now - timedelta(minutes=1), source="cli"
+                )
+            )
         for i in range(n):
-            notifications.enqueue_notification(session, target="default", event="opened", title=f"t{i}", body="b",
-                                      dedupe_key=f"k{i}", now=now - timedelta(minutes=1))
+            notifications.enqueue_notification(
+                session,
+                target="default",
+                event="opened",
+                title=f"t{i}",
+                body="b",
+                dedupe_key=f"k{i}",
+                now=now - timedelta(minutes=1),
+            )
     return now
 
 
@@ -38,7 +49,9 @@ def claims_are_exclusive_and_leases_expire(sessions: sessionmaker[Session]) -> N
 
     # "a" dies: its leases expire and the work is due again for "b".
     with sessions.begin() as session:
-        session.query(ShipmentRow).filter(ShipmentRow.lease_owner == "a").update({"lease_until": now - timedelta(seconds=1)})
+        session.query(ShipmentRow).filter(ShipmentRow.lease_owner == "a").update(
+            {"lease_until": now - timedelta(seconds=1)}
+        )
     with sessions() as b:
         taken = claims.claim_shipments(b, owner="b", now=now, lease=LEASE, limit=10)
         assert len(taken) == 4
@@ -54,7 +67,10 @@ def claims_are_exclusive_and_leases_expire(sessions: sessionmaker[Session]) -> N
         assert claims.release_all(session, owner="a") == 5  # a's outbox rows
         assert claims.release_all(session) == 6
     with sessions() as session:
-        assert session.query(NotificationRow).filter(NotificationRow.lease_owner.is_not(None)).count() == 0
+        assert (
+            session.query(NotificationRow).filter(NotificationRow.lease_owner.is_not(None)).count()
+            == 0
+        )
 
 
 def orphans_of_dead_local_processes_are_released(sessions: sessionmaker[Session]) -> None:

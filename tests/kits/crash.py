@@ -33,7 +33,12 @@ def crash_between_poll_and_store(tmp: Path, url: str) -> None:
     (tmp / "block").touch()
     env = daemon_env(tmp)
     first = DaemonProcess(config, env, "first").start()
-    wait_until(lambda: (tmp / "block.hit").exists(), 60, what="the provider to hang mid-poll", daemons=[first])
+    wait_until(
+        lambda: (tmp / "block.hit").exists(),
+        60,
+        what="the provider to hang mid-poll",
+        daemons=[first],
+    )
     first.kill()
 
     engine = db.make_engine(url)
@@ -44,12 +49,16 @@ def crash_between_poll_and_store(tmp: Path, url: str) -> None:
 
         (tmp / "block").unlink()
         second = DaemonProcess(config, env, "second").start()
-        wait_until(lambda: all_polled(engine), 60, what="every shipment to be polled", daemons=[second])
+        wait_until(
+            lambda: all_polled(engine), 60, what="every shipment to be polled", daemons=[second]
+        )
         assert second.stop() == 0, second.log()
 
         for item in numbers:
             stored = count(engine, EventRow, EventRow.tracking_number == item)
-            assert stored == expected[item], f"{item}: {stored} events stored, {expected[item]} reported"
+            assert stored == expected[item], (
+                f"{item}: {stored} events stored, {expected[item]} reported"
+            )
         assert count(engine, ShipmentRow, ShipmentRow.lease_owner.is_not(None)) == 0
         per_number, _ = request_counts(tmp)
         # At most once before the crash (batches may not all have started) and once after it.
@@ -68,7 +77,9 @@ def crash_between_alert_and_send(tmp: Path, url: str) -> None:
         config = write_config(tmp, database_url=url, numbers=numbers, notify_url=sink.url)
         env = daemon_env(tmp)
         first = DaemonProcess(config, env, "first").start()
-        wait_until(sink.blocked.is_set, 60, what="the first notification to be in flight", daemons=[first])
+        wait_until(
+            sink.blocked.is_set, 60, what="the first notification to be in flight", daemons=[first]
+        )
         first.kill()
         sink.unblock()
 
@@ -81,13 +92,19 @@ def crash_between_alert_and_send(tmp: Path, url: str) -> None:
             alerts_before = _alert_keys(engine)
 
             second = DaemonProcess(config, env, "second").start()
-            wait_until(lambda: count(engine, NotificationRow, NotificationRow.sent_at.is_(None)) == 0, 60,
-                       what="the outbox to drain", daemons=[second])
+            wait_until(
+                lambda: count(engine, NotificationRow, NotificationRow.sent_at.is_(None)) == 0,
+                60,
+                what="the outbox to drain",
+                daemons=[second],
+            )
             assert second.stop() == 0, second.log()
 
             messages = sink.messages()
             assert sum(messages.values()) == queued, "every queued notification delivered"
-            assert max(messages.values()) == 1, f"duplicates: {[m for m, n in messages.items() if n > 1]}"
+            assert max(messages.values()) == 1, (
+                f"duplicates: {[m for m, n in messages.items() if n > 1]}"
+            )
             assert count(engine, NotificationRow) == queued, "no notification written twice"
             assert _alert_keys(engine) == alerts_before, "the restart opened no alert twice"
             for title, _body in messages:

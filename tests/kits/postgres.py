@@ -80,26 +80,57 @@ class PgCluster:
         command = list(args)
         if self.user:
             command = ["runuser", "-u", self.user, "--", *command]
-        return subprocess.run(command, check=False, capture_output=True, text=True, timeout=120, cwd=self.base)
+        return subprocess.run(
+            command, check=False, capture_output=True, text=True, timeout=120, cwd=self.base
+        )
 
     def start(self) -> None:
-        init = self._run(str(self.bindir / "initdb"), "-D", str(self.datadir), "-U", self.superuser,
-                         "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync")
+        init = self._run(
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.datadir),
+            "-U",
+            self.superuser,
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        )
         if init.returncode != 0:
             raise ClusterError(f"initdb failed: {init.stderr.strip() or init.stdout.strip()}")
         options = (
             f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c max_connections=200 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
-        started = self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-l", str(self.logfile),
-                            "-w", "-t", "60", "-o", options, "start")
+        started = self._run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.datadir),
+            "-l",
+            str(self.logfile),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            options,
+            "start",
+        )
         if started.returncode != 0:
             log = self.logfile.read_text(errors="replace")[-2000:] if self.logfile.exists() else ""
             raise ClusterError(f"pg_ctl start failed: {started.stderr.strip()} {log}")
 
     def stop(self) -> None:
         if self.datadir.exists():
-            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate", "-w", "stop")
+            self._run(
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.datadir),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            )
         shutil.rmtree(self.base, ignore_errors=True)
 
     def url(self, database: str = "postgres") -> str:
@@ -110,6 +141,9 @@ class PgCluster:
         import psycopg
 
         name = f"t_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user={self.superuser} dbname=postgres", autocommit=True) as conn:
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user={self.superuser} dbname=postgres",
+            autocommit=True,
+        ) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)

@@ -34,10 +34,19 @@ def test_loads_shipments_and_normalizes_numbers(make_config) -> None:
     [
         ("bogus = 1\n", "bogus: unknown key"),
         ("[polling]\ntick_seconds = 'often'\n", "polling.tick_seconds:"),
-        ('[[shipments]]\ntracking_number = "LP00123456789012"\nordered_at = "2026-13-01"\n', "shipments[0].ordered_at:"),
+        (
+            '[[shipments]]\ntracking_number = "LP00123456789012"\nordered_at = "2026-13-01"\n',
+            "shipments[0].ordered_at:",
+        ),
         ('[[shipments]]\nlabel = "x"\n', "shipments[0].tracking_number: required key is missing"),
-        ('[[shipments]]\ntracking_number = "LP00123456789012"\ncolour = "red"\n', "shipments[0].colour: unknown key"),
-        ('[[shipments]]\ntracking_number = "LP00123456789012"\nproviders = ["nope"]\n', "shipments[0].providers[0]: unknown provider 'nope'"),
+        (
+            '[[shipments]]\ntracking_number = "LP00123456789012"\ncolour = "red"\n',
+            "shipments[0].colour: unknown key",
+        ),
+        (
+            '[[shipments]]\ntracking_number = "LP00123456789012"\nproviders = ["nope"]\n',
+            "shipments[0].providers[0]: unknown provider 'nope'",
+        ),
         ("[providers.nope]\napi_key = 'x'\n", "providers.nope: unknown provider"),
         ("[providers.replay]\npath = 'r'\ntimeout = -1\n", "providers.replay.timeout:"),
         ('[[shipments]]\ntracking_number = "RR123456784CN"\n', "shipments[0].tracking_number:"),
@@ -71,7 +80,9 @@ def test_environment_overrides_file(make_config, monkeypatch: pytest.MonkeyPatch
     assert settings.timezone == "Europe/Berlin"
 
 
-def test_secret_from_environment_is_not_printed(make_config, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_secret_from_environment_is_not_printed(
+    make_config, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("WATCHER_DATABASE_URL", "postgresql://u:hunter2@localhost/db")
     settings = load_settings(make_config(database=False))
     assert settings.database_url is not None

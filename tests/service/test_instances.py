@@ -26,13 +26,23 @@ pytestmark = pytest.mark.postgres
 SHIPMENTS = 2000
 
 
-def test_two_instances_poll_each_shipment_once_and_send_each_notification_once(tmp_path: Path, pg_url: str) -> None:
+def test_two_instances_poll_each_shipment_once_and_send_each_notification_once(
+    tmp_path: Path, pg_url: str
+) -> None:
     numbers = [number(100_000 + i) for i in range(SHIPMENTS)]
-    expected = write_replay(tmp_path / "replay", numbers, lambda n: "delivered" if n.endswith("7") else "transit")
+    expected = write_replay(
+        tmp_path / "replay", numbers, lambda n: "delivered" if n.endswith("7") else "transit"
+    )
     sink = NotifySink()
     # Small claims, so both instances keep coming back for more while the other is working.
-    config = write_config(tmp_path, database_url=pg_url, numbers=numbers, notify_url=sink.url, tick=0.3,
-                          polling="max_shipments_per_cycle = 150")
+    config = write_config(
+        tmp_path,
+        database_url=pg_url,
+        numbers=numbers,
+        notify_url=sink.url,
+        tick=0.3,
+        polling="max_shipments_per_cycle = 150",
+    )
     env = daemon_env(tmp_path)
     # Fetches wait until both instances hold claimed work: otherwise the first one to start can
     # poll all 2,000 (cycling back to back through the backlog) before the second has imported.
@@ -44,13 +54,27 @@ def test_two_instances_poll_each_shipment_once_and_send_each_notification_once(t
             daemon.start()
         # Both start on an empty database: the migrations run once, under an advisory lock.
         wait_until(lambda: db.has_schema(engine), 60, what="the schema", daemons=daemons)
-        wait_until(lambda: count(engine, ShipmentRow) == SHIPMENTS and count(
-            engine, ShipmentRow, ShipmentRow.last_polled_at.is_(None)) == 0, 240, interval=0.5,
-            what="every shipment to be polled", daemons=daemons)
-        wait_until(lambda: count(engine, ShipmentRow, ShipmentRow.next_eval_at <= db_now(engine)) == 0
-                   and count(engine, NotificationRow) > 0
-                   and count(engine, NotificationRow, NotificationRow.sent_at.is_(None)) == 0,
-                   240, interval=0.5, what="evaluation done and the outbox drained", daemons=daemons)
+        wait_until(
+            lambda: (
+                count(engine, ShipmentRow) == SHIPMENTS
+                and count(engine, ShipmentRow, ShipmentRow.last_polled_at.is_(None)) == 0
+            ),
+            240,
+            interval=0.5,
+            what="every shipment to be polled",
+            daemons=daemons,
+        )
+        wait_until(
+            lambda: (
+                count(engine, ShipmentRow, ShipmentRow.next_eval_at <= db_now(engine)) == 0
+                and count(engine, NotificationRow) > 0
+                and count(engine, NotificationRow, NotificationRow.sent_at.is_(None)) == 0
+            ),
+            240,
+            interval=0.5,
+            what="evaluation done and the outbox drained",
+            daemons=daemons,
+        )
         time.sleep(2)  # a few more ticks: nothing may be polled or sent again
         for daemon in daemons:
             assert daemon.stop() == 0, daemon.log()[-3000:]
@@ -65,7 +89,9 @@ def test_two_instances_poll_each_shipment_once_and_send_each_notification_once(t
         assert set(per_number) == set(numbers)
         twice = [n for n, c in per_number.items() if c != 1]
         assert not twice, f"{len(twice)} shipments polled more than once, e.g. {twice[:5]}"
-        assert len(per_pid) == 2 and min(per_pid.values()) > 0, f"both instances must do work: {per_pid}"
+        assert len(per_pid) == 2 and min(per_pid.values()) > 0, (
+            f"both instances must do work: {per_pid}"
+        )
         assert len(list((tmp_path / "gate").iterdir())) == 2, "both instances met at the fetch gate"
         assert count(engine, EventRow) == sum(expected.values())
 

@@ -17,5 +17,10 @@ def test_journald_lines_carry_the_priority_and_stay_on_one_line() -> None:
 
 
 def test_terminal_lines_carry_a_timestamp() -> None:
-    line = TextFormatter(journald=False).format(record("LP00123456789012 (USB hub): new leg", logging.INFO))
-    assert line.endswith("INFO watcher.service.poller: LP00123456789012 (USB hub): new leg") and line[4] == "-"
+    line = TextFormatter(journald=False).format(
+        record("LP00123456789012 (USB hub): new leg", logging.INFO)
+    )
+    assert (
+        line.endswith("INFO watcher.service.poller: LP00123456789012 (USB hub): new leg")
+        and line[4] == "-"
+    )

@@ -11,12 +11,16 @@ import pytest
 from watcher.service import memory
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc", reason="glibc only")
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc", reason="glibc only"
+)
 def test_release_freed_memory_uses_malloc_trim_on_glibc() -> None:
     assert memory.release_freed_memory() is True
 
 
-def test_release_freed_memory_is_a_no_op_without_malloc_trim(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_release_freed_memory_is_a_no_op_without_malloc_trim(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(memory, "_malloc_trim", lambda: None)
     assert memory.release_freed_memory() is False
 

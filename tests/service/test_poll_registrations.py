@@ -42,9 +42,22 @@ def answer(request: httpx.Request) -> httpx.Response:
     """register accepts everything; gettrackinfo answers every number with one event."""
     numbers = [item["number"] for item in json.loads(request.content)]
     if request.url.path.endswith("/register"):
-        return httpx.Response(200, json={"code": 0, "data": {"accepted": [{"number": n} for n in numbers], "rejected": []}})
-    event = {"time_utc": "2026-10-20T07:15:00Z", "description": "Arrived at customs", "sub_status": "InTransit_Arrival"}
-    items = [{"number": n, "track_info": {"tracking": {"providers": [{"events": [event]}]}}} for n in numbers]
+        return httpx.Response(
+            200,
+            json={
+                "code": 0,
+                "data": {"accepted": [{"number": n} for n in numbers], "rejected": []},
+            },
+        )
+    event = {
+        "time_utc": "2026-10-20T07:15:00Z",
+        "description": "Arrived at customs",
+        "sub_status": "InTransit_Arrival",
+    }
+    items = [
+        {"number": n, "track_info": {"tracking": {"providers": [{"events": [event]}]}}}
+        for n in numbers
+    ]
     return httpx.Response(200, json={"code": 0, "data": {"accepted": items, "rejected": []}})
 
 
@@ -59,7 +72,9 @@ def test_restart_registers_only_numbers_never_answered(respx_mock, make_config) 
     config = make_config(CONFIG)
     app = App(load_settings(config), clock=FrozenClock(T0), notifier=RecordingNotifier())
     app.sync_config()
-    with app.sessions.begin() as session:  # an earlier run: 17TRACK answered OLD; another provider OTHER
+    with (
+        app.sessions.begin() as session
+    ):  # an earlier run: 17TRACK answered OLD; another provider OTHER
         old, other = shipments.find_shipment(session, OLD), shipments.find_shipment(session, OTHER)
         assert old is not None and other is not None
         event = normalize_event(ProviderEvent(time=T0, description="Accepted by carrier"))

@@ -180,7 +180,9 @@ def test_provider_that_never_finds_a_shipped_parcel_raises_one_alert(
     for _ in range(2):
         asyncio.run(app.cycle(force=True))
     with app.sessions() as session:
-        alerts = [a for a in alert_states.open_alerts(session, NUMBER) if a.kind == "provider_not_found"]
+        alerts = [
+            a for a in alert_states.open_alerts(session, NUMBER) if a.kind == "provider_not_found"
+        ]
     assert len(alerts) == 1
     assert (
         alerts[0].key == "not_found:17track" and "17track still has no record" in alerts[0].message

@@ -13,7 +13,12 @@ from watcher.service.sdnotify import SystemdNotifier, socket_address, watchdog_i
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("", None), ("/run/systemd/notify", "/run/systemd/notify"), ("@abstract/name", b"\0abstract/name"), ("vsock:2:9", None)],
+    [
+        ("", None),
+        ("/run/systemd/notify", "/run/systemd/notify"),
+        ("@abstract/name", b"\0abstract/name"),
+        ("vsock:2:9", None),
+    ],
 )
 def test_socket_address(value: str, expected: object) -> None:
     assert socket_address(value) == expected
@@ -30,7 +35,9 @@ def test_socket_address(value: str, expected: object) -> None:
         ({"WATCHDOG_USEC": "2000000", "WATCHDOG_PID": "1"}, None),
     ],
 )
-def test_watchdog_interval_is_half_of_watchdog_usec(env: dict[str, str], expected: float | None) -> None:
+def test_watchdog_interval_is_half_of_watchdog_usec(
+    env: dict[str, str], expected: float | None
+) -> None:
     assert watchdog_interval(env) == expected
 
 
@@ -48,7 +55,9 @@ def test_messages_arrive_as_datagrams(tmp_path: Path) -> None:
     assert received[0] == "READY=1\nSTATUS=tick every 60s"
     assert received[1] == "WATCHDOG=1"
     kind, usec = received[2].split("\n")
-    assert kind == "RELOADING=1" and usec.startswith("MONOTONIC_USEC=") and int(usec.split("=")[1]) > 0
+    assert (
+        kind == "RELOADING=1" and usec.startswith("MONOTONIC_USEC=") and int(usec.split("=")[1]) > 0
+    )
     assert received[3] == "STOPPING=1"
 
 

@@ -32,25 +32,67 @@ NOW = T0 + timedelta(days=20)
 EMPTY = "No parcels watched yet. Add one with `watcher add TRACKING` or in the config file.\n"
 
 SHIPMENTS: list[dict[str, Any]] = [
-    {"tracking_number": "LP00000000000001", "label": "USB hub", "status": "in_transit", "created_at": T0,
-     "last_event_at": T0 + timedelta(days=2, microseconds=123456), "next_poll_at": T0 + timedelta(days=3),
-     "ordered_at": date(2026, 10, 1), "protection_ends": date(2026, 12, 5), "dest_country": "DE", "dest_city": "Berlin"},
+    {
+        "tracking_number": "LP00000000000001",
+        "label": "USB hub",
+        "status": "in_transit",
+        "created_at": T0,
+        "last_event_at": T0 + timedelta(days=2, microseconds=123456),
+        "next_poll_at": T0 + timedelta(days=3),
+        "ordered_at": date(2026, 10, 1),
+        "protection_ends": date(2026, 12, 5),
+        "dest_country": "DE",
+        "dest_city": "Berlin",
+    },
     # Same created_at: the id decides.
-    {"tracking_number": "LP00000000000002", "label": None, "status": "pending", "created_at": T0,
-     "providers": ["cainiao", "17track"], "max_delivery_days": 45, "marketplace": "temu"},
+    {
+        "tracking_number": "LP00000000000002",
+        "label": None,
+        "status": "pending",
+        "created_at": T0,
+        "providers": ["cainiao", "17track"],
+        "max_delivery_days": 45,
+        "marketplace": "temu",
+    },
     # Created first: listed first.
-    {"tracking_number": "RR123456785CN", "label": "Lampe für die Küche — 日本", "status": "delivered",
-     "created_at": T0 - timedelta(days=1), "last_event_at": T0 + timedelta(days=9), "received_at": T0 + timedelta(days=10),
-     "providers": [], "substatus": "delivered.mailbox"},
-    {"tracking_number": "LP00000000000004", "label": "old", "status": "delivered", "created_at": T0 + timedelta(hours=1),
-     "last_event_at": T0 + timedelta(days=5), "received_at": T0 + timedelta(days=6), "archived_at": T0 + timedelta(days=7)},
+    {
+        "tracking_number": "RR123456785CN",
+        "label": "Lampe für die Küche — 日本",
+        "status": "delivered",
+        "created_at": T0 - timedelta(days=1),
+        "last_event_at": T0 + timedelta(days=9),
+        "received_at": T0 + timedelta(days=10),
+        "providers": [],
+        "substatus": "delivered.mailbox",
+    },
+    {
+        "tracking_number": "LP00000000000004",
+        "label": "old",
+        "status": "delivered",
+        "created_at": T0 + timedelta(hours=1),
+        "last_event_at": T0 + timedelta(days=5),
+        "received_at": T0 + timedelta(days=6),
+        "archived_at": T0 + timedelta(days=7),
+    },
     # Wider than its column, and every other time set.
-    {"tracking_number": "ABCDEFGHIJKLMNOPQRSTUVWXYZ12345", "label": "", "status": "available_for_pickup",
-     "substatus": "exception.customs_hold", "created_at": T0 + timedelta(hours=2),
-     "last_event_at": datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=UTC), "not_received_at": T0 + timedelta(days=11),
-     "order_id": "8190000000000000", "dest_postcode": "10115"},
+    {
+        "tracking_number": "ABCDEFGHIJKLMNOPQRSTUVWXYZ12345",
+        "label": "",
+        "status": "available_for_pickup",
+        "substatus": "exception.customs_hold",
+        "created_at": T0 + timedelta(hours=2),
+        "last_event_at": datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        "not_received_at": T0 + timedelta(days=11),
+        "order_id": "8190000000000000",
+        "dest_postcode": "10115",
+    },
     # Padding counts characters, not bytes.
-    {"tracking_number": "LP0000000000000Ü", "label": "x", "status": "zugestellt—ü", "created_at": T0 + timedelta(hours=3)},
+    {
+        "tracking_number": "LP0000000000000Ü",
+        "label": "x",
+        "status": "zugestellt—ü",
+        "created_at": T0 + timedelta(hours=3),
+    },
 ]
 
 
@@ -110,7 +152,9 @@ def expected_listing(app: App, *, include_archived: bool) -> tuple[str, list[dic
 
 
 @pytest.mark.parametrize("include_archived", [False, True])
-def test_list_says_what_the_orm_rows_say(config: Path, app: App, capsys: pytest.CaptureFixture[str], include_archived: bool) -> None:
+def test_list_says_what_the_orm_rows_say(
+    config: Path, app: App, capsys: pytest.CaptureFixture[str], include_archived: bool
+) -> None:
     text, records = expected_listing(app, include_archived=include_archived)
     flags = ["--all"] if include_archived else []
     assert run(capsys, "list", "--config", str(config), *flags) == (0, text)
@@ -121,19 +165,31 @@ def test_list_says_what_the_orm_rows_say(config: Path, app: App, capsys: pytest.
 
 
 @pytest.mark.parametrize("limit", [1, 3, 100])
-def test_list_limit_shows_the_first_n(config: Path, app: App, capsys: pytest.CaptureFixture[str], limit: int) -> None:
+def test_list_limit_shows_the_first_n(
+    config: Path, app: App, capsys: pytest.CaptureFixture[str], limit: int
+) -> None:
     text, records = expected_listing(app, include_archived=True)
     lines = text.splitlines(keepends=True)
-    assert run(capsys, "list", "--config", str(config), "--all", "--limit", str(limit)) == (0, "".join(lines[: limit + 1]))
-    code, out = run(capsys, "list", "--config", str(config), "--all", "--json", "--limit", str(limit))
+    assert run(capsys, "list", "--config", str(config), "--all", "--limit", str(limit)) == (
+        0,
+        "".join(lines[: limit + 1]),
+    )
+    code, out = run(
+        capsys, "list", "--config", str(config), "--all", "--json", "--limit", str(limit)
+    )
     assert code == 0 and json.loads(out) == records[:limit]
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "x"])
-def test_list_limit_must_be_positive(config: Path, capsys: pytest.CaptureFixture[str], value: str) -> None:
+def test_list_limit_must_be_positive(
+    config: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["list", "--config", str(config), "--limit", value])
-    assert exit_info.value.code == 2 and "--limit: not a positive whole number" in capsys.readouterr().err
+    assert (
+        exit_info.value.code == 2
+        and "--limit: not a positive whole number" in capsys.readouterr().err
+    )
 
 
 def test_list_of_nothing(make_config: Any, capsys: pytest.CaptureFixture[str]) -> None:
@@ -143,7 +199,9 @@ def test_list_of_nothing(make_config: Any, capsys: pytest.CaptureFixture[str]) -
     assert run(capsys, "list", "--config", config, "--json") == (0, "[]\n")
 
 
-def test_list_streams_in_chunks(config: Path, app: App, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_list_streams_in_chunks(
+    config: Path, app: App, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     text, records = expected_listing(app, include_archived=True)
     monkeypatch.setattr(quickread, "CHUNK", 2)
     assert run(capsys, "list", "--config", str(config), "--all") == (0, text)
@@ -163,7 +221,9 @@ def test_list_and_status_do_not_import_sqlalchemy(config: Path) -> None:
     assert done.stdout.splitlines()[-1] == "[]"
 
 
-def test_an_older_schema_is_migrated_first(make_config: Any, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_older_schema_is_migrated_first(
+    make_config: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = make_config()
     url = database_url(load_settings(config))
     engine = db.make_engine(url)
@@ -178,21 +238,45 @@ def test_reader_values_match_the_orm_types() -> None:
     for moment in (T0, T0 + timedelta(microseconds=1), T0 + timedelta(microseconds=120000)):
         stored = quickread.sqlite_params({"t": moment})["t"]
         assert quickread.when(stored) == moment
-        assert quickread.iso_time(stored) == quickread.iso_time(moment) == moment.isoformat().replace("+00:00", "Z")
-    assert quickread.iso_time("2026-11-01 12:00:00") == "2026-11-01T12:00:00Z"  # other text forms still parse
+        assert (
+            quickread.iso_time(stored)
+            == quickread.iso_time(moment)
+            == moment.isoformat().replace("+00:00", "Z")
+        )
+    assert (
+        quickread.iso_time("2026-11-01 12:00:00") == "2026-11-01T12:00:00Z"
+    )  # other text forms still parse
     assert quickread.iso_time(None) is None and quickread.when(None) is None
     assert quickread.iso_day("2026-10-01") == quickread.iso_day(date(2026, 10, 1)) == "2026-10-01"
-    assert [quickread.json_value(v) for v in (None, "null", "[]", '["a"]', ["b"])] == [None, None, [], ["a"], ["b"]]
+    assert [quickread.json_value(v) for v in (None, "null", "[]", '["a"]', ["b"])] == [
+        None,
+        None,
+        [],
+        ["a"],
+        ["b"],
+    ]
 
 
 def test_shipment_record_of_an_empty_row() -> None:
     values = ["LP1", None, "aliexpress", *[None] * 8, "pending", *[None] * 6]
     assert shipment_record(values) == {
-        "tracking_number": "LP1", "label": None, "marketplace": "aliexpress", "order_id": None, "ordered_at": None,
-        "protection_ends": None, "max_delivery_days": None,
-        "destination": {"country": None, "city": None, "postcode": None}, "providers": None, "status": "pending",
-        "substatus": None, "last_event_at": None, "next_poll_at": None, "received_at": None, "not_received_at": None,
-        "archived_at": None, "legs": [],
+        "tracking_number": "LP1",
+        "label": None,
+        "marketplace": "aliexpress",
+        "order_id": None,
+        "ordered_at": None,
+        "protection_ends": None,
+        "max_delivery_days": None,
+        "destination": {"country": None, "city": None, "postcode": None},
+        "providers": None,
+        "status": "pending",
+        "substatus": None,
+        "last_event_at": None,
+        "next_poll_at": None,
+        "received_at": None,
+        "not_received_at": None,
+        "archived_at": None,
+        "legs": [],
     }
 
 
@@ -215,29 +299,68 @@ def fill_outbox(session: Session) -> None:
     ]
     hour = timedelta(hours=1)
     for i, (target, created, due, sent, failed, attempts, error, attempt) in enumerate(rows):
-        session.add(NotificationRow(
-            target=target, event="opened", severity="warning", title=f"t{i}", body="b", dedupe_key=f"k{i}",
-            created_at=NOW + created * hour, due_at=NOW + due * hour, sent_at=sent and NOW + sent * hour,
-            failed_at=failed and NOW + failed * hour, attempts=attempts, last_error=error,
-            last_attempt_at=attempt and NOW + attempt * hour,
-        ))
+        session.add(
+            NotificationRow(
+                target=target,
+                event="opened",
+                severity="warning",
+                title=f"t{i}",
+                body="b",
+                dedupe_key=f"k{i}",
+                created_at=NOW + created * hour,
+                due_at=NOW + due * hour,
+                sent_at=sent and NOW + sent * hour,
+                failed_at=failed and NOW + failed * hour,
+                attempts=attempts,
+                last_error=error,
+                last_attempt_at=attempt and NOW + attempt * hour,
+            )
+        )
 
 
 def expected_outbox() -> dict[str, Any]:
     """The summary of `fill_outbox` at NOW, given-up count since a day before."""
     hour = timedelta(hours=1)
-    target = {"pending": 0, "due": 0, "retrying": 0, "failed": 0, "sent": 1, "oldest_pending_age_seconds": None,
-              "next_due_at": None, "last_sent_at": NOW - 3 * hour, "last_error": None, "last_error_at": None}
+    target = {
+        "pending": 0,
+        "due": 0,
+        "retrying": 0,
+        "failed": 0,
+        "sent": 1,
+        "oldest_pending_age_seconds": None,
+        "next_due_at": None,
+        "last_sent_at": NOW - 3 * hour,
+        "last_error": None,
+        "last_error_at": None,
+    }
     return {
-        "backlog": 4, "pending": 4, "due": 3, "retrying": 2, "failed": 2, "oldest_pending_age_seconds": 30 * 3600.0,
+        "backlog": 4,
+        "pending": 4,
+        "due": 3,
+        "retrying": 2,
+        "failed": 2,
+        "oldest_pending_age_seconds": 30 * 3600.0,
         "targets": {
             # Waiting since -30 h, next due -3 h; the latest unsent error wins over the older one.
-            "default": {**target, "pending": 4, "due": 3, "retrying": 2, "oldest_pending_age_seconds": 30 * 3600.0,
-                        "next_due_at": NOW - 3 * hour, "last_sent_at": NOW - 49 * hour,
-                        "last_error": "connection refused", "last_error_at": NOW - hour},
+            "default": {
+                **target,
+                "pending": 4,
+                "due": 3,
+                "retrying": 2,
+                "oldest_pending_age_seconds": 30 * 3600.0,
+                "next_due_at": NOW - 3 * hour,
+                "last_sent_at": NOW - 49 * hour,
+                "last_error": "connection refused",
+                "last_error_at": NOW - hour,
+            },
             "mail": target,
             # The "flaky" error was followed by a send: it no longer counts.
-            "phone": {**target, "failed": 2, "last_error": "HTTP 401", "last_error_at": NOW - 2 * hour},
+            "phone": {
+                **target,
+                "failed": 2,
+                "last_error": "HTTP 401",
+                "last_error_at": NOW - 2 * hour,
+            },
         },
         "oldest_due_at": NOW - 3 * hour,
         "gave_up": 1,
@@ -259,13 +382,25 @@ def test_status_figures(config: Path, app: App, capsys: pytest.CaptureFixture[st
     code, out = run(capsys, "status", "--json", "--config", str(config))
     data = json.loads(out)
     assert code == 1 and data["shipments"] == {
-        "in_transit": 1, "pending": 1, "delivered": 1, "available_for_pickup": 1, "zugestellt—ü": 1}
-    assert data["outbox"]["backlog"] == 4 and data["outbox"]["gave_up_last_day"] == 0  # the clock is real: long ago
-    assert data["database"]["revision"] == db.script_head() and data["database"]["kind"] == app.engine.dialect.name
+        "in_transit": 1,
+        "pending": 1,
+        "delivered": 1,
+        "available_for_pickup": 1,
+        "zugestellt—ü": 1,
+    }
+    assert (
+        data["outbox"]["backlog"] == 4 and data["outbox"]["gave_up_last_day"] == 0
+    )  # the clock is real: long ago
+    assert (
+        data["database"]["revision"] == db.script_head()
+        and data["database"]["kind"] == app.engine.dialect.name
+    )
     assert data["database"]["size_bytes"] > 0
 
 
-@pytest.mark.parametrize("url", ["sqlite:////var/lib/watcher/watcher.db", "sqlite:///rel ative+x~y_z-1.db"])
+@pytest.mark.parametrize(
+    "url", ["sqlite:////var/lib/watcher/watcher.db", "sqlite:///rel ative+x~y_z-1.db"]
+)
 def test_plain_sqlite_urls_are_shown_as_sqlalchemy_shows_them(url: str) -> None:
     from sqlalchemy.engine import make_url
 
@@ -288,4 +423,6 @@ def test_settings_url_is_the_apps(
     monkeypatch.delenv("STATE_DIRECTORY", raising=False)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
     settings = load_settings(make_config(body, database=False))
-    assert database_url(settings) == expected.format(state_home=tmp_path / "xdg", config_dir=tmp_path)
+    assert database_url(settings) == expected.format(
+        state_home=tmp_path / "xdg", config_dir=tmp_path
+    )

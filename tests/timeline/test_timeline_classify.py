@@ -7,7 +7,7 @@ import pytest
 from tests.kits.timeline import load
 from watcher.domain.models import Status
 from watcher.domain.text import normalize_text
-from watcher.timeline.classify import Classification, classify_text, normalize_text
+from watcher.timeline.classify import Classification, classify_text
 
 TABLE = load("classify.json")
 LANGUAGES = ("en", "zh", "es", "fr", "de", "pt", "it", "nl", "pl", "ru")

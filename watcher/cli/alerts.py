@@ -75,7 +75,11 @@ def cmd_advise(*, config: str | None, tracking_number: str, now: str | None) -> 
     tz = ZoneInfo(settings.timezone)
     ctx = rule_context(row, timeline, clock.now(), profiles=settings.profiles, tz=tz)
     alerts = evaluate(ctx).alerts
-    held = {"timeline": bool(timeline.events), "order_id": bool(row.order_id), "tracking_number": True}
+    held = {
+        "timeline": bool(timeline.events),
+        "order_id": bool(row.order_id),
+        "tracking_number": True,
+    }
     advice = render_advice(
         ctx.shipment, timeline, list(alerts), now=ctx.now, profile=ctx.profile, tz=ctx.tz, held=held
     )

@@ -1,15 +1,15 @@
 """The exception tree. Every error a user can cause or a provider can raise is one of these.
 
-    WatcherError
-    ├── ConfigError             bad config file, key or value (names file and key path)
-    ├── InputError              bad CLI input (tracking number, date); exit code 2
-    ├── StoreError              database unusable (locked by another instance, bad URL)
-    └── ProviderError           a tracking source failed; never kills the daemon
-        ├── ProviderAuthError       401/403, bad or missing key: pause the provider
-        ├── ProviderRateLimited     429/503; carries retry_after seconds when known
-        ├── ProviderUnavailable     timeouts, connection errors, 5xx: transient
-        ├── ProviderResponseError   malformed JSON, HTML page, changed schema
-        └── TrackingNotFound        the provider does not know this number (yet)
+WatcherError
+├── ConfigError             bad config file, key or value (names file and key path)
+├── InputError              bad CLI input (tracking number, date); exit code 2
+├── StoreError              database unusable (locked by another instance, bad URL)
+└── ProviderError           a tracking source failed; never kills the daemon
+    ├── ProviderAuthError       401/403, bad or missing key: pause the provider
+    ├── ProviderRateLimited     429/503; carries retry_after seconds when known
+    ├── ProviderUnavailable     timeouts, connection errors, 5xx: transient
+    ├── ProviderResponseError   malformed JSON, HTML page, changed schema
+    └── TrackingNotFound        the provider does not know this number (yet)
 """
 
 from __future__ import annotations

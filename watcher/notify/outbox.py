@@ -97,7 +97,8 @@ def timeline_of(session: Session, shipment: ShipmentRow | None) -> Timeline | No
     from watcher.timeline.build import build_timeline
 
     return build_timeline(
-        tracking_events.stored_events(session, shipment.id), destination_country=shipment.dest_country
+        tracking_events.stored_events(session, shipment.id),
+        destination_country=shipment.dest_country,
     )
 
 

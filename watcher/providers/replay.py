@@ -120,4 +120,6 @@ def parse_estimate(value: Any, path: Path) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ProviderResponseError("replay", f"{path}: estimated_delivery: not a date: {value!r}") from None
+        raise ProviderResponseError(
+            "replay", f"{path}: estimated_delivery: not a date: {value!r}"
+        ) from None

@@ -45,7 +45,10 @@ class CustomsRule:
         if notice is not None:
             return earliest_after(
                 ctx.now,
-                [ctx.day_start(self._reply_by(ctx, notice) + timedelta(days=1)), *ladder_moments(ctx)],
+                [
+                    ctx.day_start(self._reply_by(ctx, notice) + timedelta(days=1)),
+                    *ladder_moments(ctx),
+                ],
             )
         start = self._processing_since(ctx)
         if start is None:
@@ -89,7 +92,12 @@ class CustomsRule:
             )
         if not late:
             return ctx.alert(
-                "customs_hold", Action.CONTACT_COURIER, Severity.WARNING, text, act_by=reply_by, key="customs_hold"
+                "customs_hold",
+                Action.CONTACT_COURIER,
+                Severity.WARNING,
+                text,
+                act_by=reply_by,
+                key="customs_hold",
             )
         # The reply period is over, so its date no longer counts: the parcel may already be on its
         # way back. Call the courier while the order's deadline allows, else dispute.
@@ -104,7 +112,9 @@ class CustomsRule:
                 f" The usual reply period ended on {reply_by:%Y-%m-%d} and too little time is left: "
                 f"open a dispute ('not received'){by_when(act_by)}."
             )
-        return ctx.alert("customs_hold", action, Severity.CRITICAL, text, act_by=act_by, key="customs_hold")
+        return ctx.alert(
+            "customs_hold", action, Severity.CRITICAL, text, act_by=act_by, key="customs_hold"
+        )
 
     def _slow(self, ctx: RuleContext, start: TimelineEvent) -> Alert:
         """Customs processing is taking longer than the threshold."""

@@ -91,7 +91,11 @@ def _compute_stages(timeline: Timeline, destination_country: str | None) -> tupl
             arrived = (
                 sub in _ARRIVAL_SUBSTATUSES
                 or (arrived_at is not None and arrived_at <= event.time)
-                or (destination is not None and event.country is not None and event.country.upper() == destination)
+                or (
+                    destination is not None
+                    and event.country is not None
+                    and event.country.upper() == destination
+                )
             )
         if not departed:
             departed = (

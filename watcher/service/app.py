@@ -115,7 +115,9 @@ class App:
         """Bring config-declared shipments into the database (never deletes)."""
         # One instance at a time: two inserting the same new number would collide.
         with claims.exclusive(self.engine, "sync"), self.sessions.begin() as session:
-            report = shipments.sync_config_shipments(session, self.settings.shipments, self.clock.now())
+            report = shipments.sync_config_shipments(
+                session, self.settings.shipments, self.clock.now()
+            )
         if report.added or report.updated:
             _LOGGER.info("config sync: %d added, %d updated", report.added, report.updated)
         return report

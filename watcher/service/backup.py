@@ -34,7 +34,15 @@ from watcher.store.tables import (
 
 FORMAT = "watcher-export"
 #: Tables in a PostgreSQL JSON backup, parents first (so a restore can insert in this order).
-BACKUP_TABLES = (ShipmentRow, LegRow, EventRow, EstimateRow, AlertRow, NotificationRow, ProviderStateRow)
+BACKUP_TABLES = (
+    ShipmentRow,
+    LegRow,
+    EventRow,
+    EstimateRow,
+    AlertRow,
+    NotificationRow,
+    ProviderStateRow,
+)
 
 
 def backup(engine: Engine, url: str, dest: Path) -> str:
@@ -96,7 +104,9 @@ def export(session: Session) -> dict[str, Any]:
     }
 
 
-def rows(session: Session, table: type[Base], *, skip: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+def rows(
+    session: Session, table: type[Base], *, skip: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
     """All rows of a table as JSON-ready dicts, in primary-key order."""
     columns = [c for c in table.__table__.columns if c.name not in skip]  # type: ignore[attr-defined]
     keys = list(table.__table__.primary_key.columns)  # type: ignore[attr-defined]

@@ -64,9 +64,13 @@ def print_results(app: App, notifier: RecordingNotifier, *, as_json: bool) -> No
         if as_json:
             print(json.dumps([alert_json(a) for a in alerts], indent=2))
             return
-        print(f"watcher demo: {len(shipments.list_shipments(session))} parcels evaluated as of {DEMO_NOW:%Y-%m-%d %H:%M} UTC\n")
+        print(
+            f"watcher demo: {len(shipments.list_shipments(session))} parcels evaluated as of {DEMO_NOW:%Y-%m-%d %H:%M} UTC\n"
+        )
         for row in shipments.list_shipments(session):
-            timeline = build_timeline(tracking_events.stored_events(session, row.id), destination_country=row.dest_country)
+            timeline = build_timeline(
+                tracking_events.stored_events(session, row.id), destination_country=row.dest_country
+            )
             print(shipment_text(row, timeline, shipments.leg_numbers(session, row.id), []))
             print()
     print(f"Alerts ({len(alerts)}):")

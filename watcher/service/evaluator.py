@@ -76,7 +76,9 @@ def evaluate_due(
                 taken += EVALUATION_CHUNK
             # Two queries per chunk instead of two per shipment (bench/RESULTS.md, evaluate).
             events = tracking_events.stored_events_by_shipment(session, [row.id for row in rows])
-            alerts = alert_states.open_alerts_by_subject(session, [row.tracking_number for row in rows])
+            alerts = alert_states.open_alerts_by_subject(
+                session, [row.tracking_number for row in rows]
+            )
             outcomes = []
             for row in rows:
                 outcome, changes = evaluate_shipment(
@@ -179,7 +181,9 @@ def evaluate_providers(
             last_error=state.last_error,
             now=now,
         )
-        for change in alert_states.apply_alerts(session, f"provider:{state.name}", None, alerts, now):
+        for change in alert_states.apply_alerts(
+            session, f"provider:{state.name}", None, alerts, now
+        ):
             log_change(change, None)
             enqueue_for_change(
                 session, change, now, targets=targets, name=state.name, timeline=None

@@ -66,4 +66,6 @@ def setup_logging(level: str = "info", fmt: str = "text") -> None:
     # Libraries are chatty at INFO; keep their warnings.
     for noisy in ("apscheduler", "httpx", "httpcore", "apprise", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
-    logging.getLogger("apscheduler.scheduler").addFilter(_SKIPPED_TICK_FILTER)  # idempotent: same object
+    logging.getLogger("apscheduler.scheduler").addFilter(
+        _SKIPPED_TICK_FILTER
+    )  # idempotent: same object

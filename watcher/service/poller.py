@@ -75,7 +75,9 @@ class ProviderPool:
         if not todo:
             return
         with sessions() as session:
-            answered = tracking_events.numbers_with_events(session, name, {w.shipment_id for w in todo})
+            answered = tracking_events.numbers_with_events(
+                session, name, {w.shipment_id for w in todo}
+            )
         provider.remember_answered([w.number for w in todo if w.number in answered])
         recalled.update(w.number for w in todo)
 
@@ -318,7 +320,9 @@ def store_batch(
             follow_ons = follow_on_numbers(result)
             shipment = session.get(ShipmentRow, item.shipment_id) if follow_ons else None
             for follow_on in follow_ons:
-                if shipment is not None and shipments.add_leg(session, shipment, follow_on, name, now):
+                if shipment is not None and shipments.add_leg(
+                    session, shipment, follow_on, name, now
+                ):
                     _LOGGER.info(
                         "%s: new leg %s reported by %s", describe(shipment), follow_on, name
                     )

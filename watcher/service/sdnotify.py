@@ -40,7 +40,9 @@ class SystemdNotifier:
         except OSError as exc:
             # Warn once: a vanished socket must not flood the journal every watchdog ping.
             if not self._warned:
-                _LOGGER.warning("cannot notify systemd at %s: %s", self.address, exc.strerror or exc)
+                _LOGGER.warning(
+                    "cannot notify systemd at %s: %s", self.address, exc.strerror or exc
+                )
                 self._warned = True
             return False
         return True
@@ -50,7 +52,9 @@ class SystemdNotifier:
 
     def reloading(self) -> bool:
         # Type=notify-reload (systemd 253+) needs MONOTONIC_USEC to match the reload to this message.
-        return self.notify("RELOADING=1", f"MONOTONIC_USEC={time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000}")
+        return self.notify(
+            "RELOADING=1", f"MONOTONIC_USEC={time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000}"
+        )
 
     def stopping(self) -> bool:
         return self.notify("STOPPING=1")

@@ -55,7 +55,13 @@ def _lease_free(column: Any, wall: datetime) -> Any:
 
 
 def claim_shipments(
-    session: Session, *, owner: str, now: datetime, lease: timedelta, limit: int, columns: Sequence[Any] = ()
+    session: Session,
+    *,
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    columns: Sequence[Any] = (),
 ) -> list[Any]:
     """Take up to `limit` due, unleased shipments for `owner` and commit the lease.
 
@@ -87,7 +93,11 @@ def _stamp_leases(session: Session, rows: list[Any], owner: str, until: datetime
     table = ShipmentRow.__table__
     ids = [row.id for row in rows]
     for i in range(0, len(ids), 10_000):
-        session.execute(table.update().where(table.c.id.in_(ids[i : i + 10_000])).values(lease_owner=owner, lease_until=until))
+        session.execute(
+            table.update()
+            .where(table.c.id.in_(ids[i : i + 10_000]))
+            .values(lease_owner=owner, lease_until=until)
+        )
     for row in rows:  # ORM rows show what the UPDATE stored, without being marked changed
         if isinstance(row, ShipmentRow):
             set_committed_value(row, "lease_owner", owner)
@@ -130,7 +140,9 @@ def renew(session: Session, owner: str, lease: timedelta) -> int:
     until = lease_clock() + lease
     renewed = 0
     for table in (ShipmentRow, NotificationRow):
-        result: Any = session.execute(update(table).where(table.lease_owner == owner).values(lease_until=until))
+        result: Any = session.execute(
+            update(table).where(table.lease_owner == owner).values(lease_until=until)
+        )
         renewed += result.rowcount or 0
     return renewed
 
@@ -227,7 +239,11 @@ def lock_path(url: str) -> Path | None:
 
 
 def release_orphans(
-    session: Session, *, me: str = "", hostname: str | None = None, alive: Callable[[int], bool] | None = None
+    session: Session,
+    *,
+    me: str = "",
+    hostname: str | None = None,
+    alive: Callable[[int], bool] | None = None,
 ) -> int:
     """Free leases whose owner ran on this host and is gone (a crash or a watchdog kill).
 
@@ -239,7 +255,11 @@ def release_orphans(
     is_alive = alive or pid_alive
     owners: set[str] = set()
     for table in (ShipmentRow, NotificationRow):
-        owners.update(session.scalars(select(table.lease_owner).where(table.lease_owner.is_not(None)).distinct()))
+        owners.update(
+            session.scalars(
+                select(table.lease_owner).where(table.lease_owner.is_not(None)).distinct()
+            )
+        )
     freed = 0
     for owner in owners:
         owner_host, _, rest = owner.partition(":")

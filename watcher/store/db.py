@@ -165,7 +165,9 @@ def _migrate(engine: Engine, step: Any, revision: str) -> None:
             with connection.begin():
                 if not sqlite:
                     # Two instances starting together must not both create the tables.
-                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                    )
                 config = alembic_config(engine)
                 config.attributes["connection"] = connection
                 step(config, revision)
@@ -173,7 +175,9 @@ def _migrate(engine: Engine, step: Any, revision: str) -> None:
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")
                 connection.commit()
     except OperationalError as exc:
-        raise StoreError(f"cannot open database {redact_url(str(engine.url))}: {exc.orig}") from None
+        raise StoreError(
+            f"cannot open database {redact_url(str(engine.url))}: {exc.orig}"
+        ) from None
 
 
 def stored_revisions(engine: Engine) -> list[str]:
@@ -183,7 +187,9 @@ def stored_revisions(engine: Engine) -> list[str]:
 
     try:
         with engine.connect() as connection:
-            return list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+            return list(
+                connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+            )
     except SQLAlchemyError:
         return []
 

@@ -148,7 +148,9 @@ def json_value(value: Any) -> Any:
 
 def schema_revisions(database: Database) -> list[str]:
     """The revisions in `alembic_version`."""
-    return [row[0] for row in database.execute("SELECT version_num FROM alembic_version").fetchall()]
+    return [
+        row[0] for row in database.execute("SELECT version_num FROM alembic_version").fetchall()
+    ]
 
 
 def database_size(database: Database) -> int | None:
@@ -193,7 +195,10 @@ def shipment_lines(
         # "!": widths count characters, not bytes (as Python's do).
         layout, day = "printf('%!-22s %!-21s %!-10s  %s%s%s'", "substr(last_event_at, 1, 10)"
     else:
-        layout, day = "format('%-22s %-21s %-10s  %s%s%s'", "to_char(last_event_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+        layout, day = (
+            "format('%-22s %-21s %-10s  %s%s%s'",
+            "to_char(last_event_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+        )
     line = (
         f"{layout}, tracking_number, status, COALESCE({day}, '-'), COALESCE(label, ''),"
         " CASE WHEN received_at IS NULL THEN '' ELSE ' [received]' END,"
@@ -204,9 +209,24 @@ def shipment_lines(
 
 #: The columns `render.shipment_record` reads, in this order.
 RECORD_COLUMNS = (
-    "tracking_number", "label", "marketplace", "order_id", "ordered_at", "protection_ends", "max_delivery_days",
-    "dest_country", "dest_city", "dest_postcode", "providers", "status", "substatus", "last_event_at",
-    "next_poll_at", "received_at", "not_received_at", "archived_at",
+    "tracking_number",
+    "label",
+    "marketplace",
+    "order_id",
+    "ordered_at",
+    "protection_ends",
+    "max_delivery_days",
+    "dest_country",
+    "dest_city",
+    "dest_postcode",
+    "providers",
+    "status",
+    "substatus",
+    "last_event_at",
+    "next_poll_at",
+    "received_at",
+    "not_received_at",
+    "archived_at",
 )
 
 
@@ -241,7 +261,13 @@ def sqlite_shipment_json(
         " 'providers', json(providers), 'status', status, 'substatus', substatus,"
         + "".join(
             f" '{column}', {_sqlite_iso(column)},"
-            for column in ("last_event_at", "next_poll_at", "received_at", "not_received_at", "archived_at")
+            for column in (
+                "last_event_at",
+                "next_poll_at",
+                "received_at",
+                "not_received_at",
+                "archived_at",
+            )
         )
         + " 'legs', json_array())"
     )
@@ -286,9 +312,17 @@ def instances(database: Database) -> list[InstanceState]:
     )
     return [
         InstanceState(
-            id=row[0], hostname=row[1], pid=row[2], version=row[3], started_at=when(row[4]),  # type: ignore[arg-type]
-            heartbeat_at=when(row[5]), last_cycle_at=when(row[6]), stopped_at=when(row[7]),  # type: ignore[arg-type]
-            cycles=row[8], last_cycle_seconds=row[9], last_cycle_error=row[10],
+            id=row[0],
+            hostname=row[1],
+            pid=row[2],
+            version=row[3],
+            started_at=when(row[4]),  # type: ignore[arg-type]
+            heartbeat_at=when(row[5]),
+            last_cycle_at=when(row[6]),
+            stopped_at=when(row[7]),  # type: ignore[arg-type]
+            cycles=row[8],
+            last_cycle_seconds=row[9],
+            last_cycle_error=row[10],
         )
         for row in database.execute(query).fetchall()
     ]
@@ -347,13 +381,32 @@ def outbox_summary(database: Database, now: datetime, *, gave_up_since: datetime
     oldest_due: list[datetime] = []
     gave_up = 0
     for row in database.execute(query, {"now": now, "since": gave_up_since}).fetchall():
-        target, sent, failed, pending, due, retrying, oldest, next_due, last_sent, due_since, given_up = row
+        (
+            target,
+            sent,
+            failed,
+            pending,
+            due,
+            retrying,
+            oldest,
+            next_due,
+            last_sent,
+            due_since,
+            given_up,
+        ) = row
         oldest_at = when(oldest)
         # The keys and order of watcher.notify.outbox.TargetSummary.
         targets[target] = {
-            "pending": pending, "due": due, "retrying": retrying, "failed": failed, "sent": sent,
+            "pending": pending,
+            "due": due,
+            "retrying": retrying,
+            "failed": failed,
+            "sent": sent,
             "oldest_pending_age_seconds": (now - oldest_at).total_seconds() if oldest_at else None,
-            "next_due_at": when(next_due), "last_sent_at": when(last_sent), "last_error": None, "last_error_at": None,
+            "next_due_at": when(next_due),
+            "last_sent_at": when(last_sent),
+            "last_error": None,
+            "last_error_at": None,
         }
         if due_since is not None:
             oldest_due.append(when(due_since))  # type: ignore[arg-type]
@@ -366,7 +419,11 @@ def outbox_summary(database: Database, now: datetime, *, gave_up_since: datetime
         if target in targets:
             targets[target]["last_error"], targets[target]["last_error_at"] = error, when(at)
     total_pending = sum(t["pending"] for t in targets.values())
-    ages = [t["oldest_pending_age_seconds"] for t in targets.values() if t["oldest_pending_age_seconds"] is not None]
+    ages = [
+        t["oldest_pending_age_seconds"]
+        for t in targets.values()
+        if t["oldest_pending_age_seconds"] is not None
+    ]
     return {
         "backlog": total_pending,
         "pending": total_pending,

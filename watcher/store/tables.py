@@ -95,7 +95,9 @@ class ShipmentRow(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # Added in 0005: the buyer's case, provider verdicts, per-parcel failures, pushes.
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="SET NULL"), index=True
+    )
     #: {tracking number: {"provider", "status", "substatus", "seen_at"}}: each provider's overall verdict.
     verdicts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -110,7 +112,9 @@ class CaseRow(Base):
     __tablename__ = "cases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(160), unique=True)  # "order:MARKETPLACE:ID" or "parcel:NUMBER"
+    key: Mapped[str] = mapped_column(
+        String(160), unique=True
+    )  # "order:MARKETPLACE:ID" or "parcel:NUMBER"
     marketplace: Mapped[str] = mapped_column(String(40))
     order_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -142,7 +146,9 @@ class LegRow(Base):
     __table_args__ = (UniqueConstraint("shipment_id", "tracking_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), index=True)
+    shipment_id: Mapped[int] = mapped_column(
+        ForeignKey("shipments.id", ondelete="CASCADE"), index=True
+    )
     tracking_number: Mapped[str] = mapped_column(String(40))
     provider: Mapped[str | None] = mapped_column(String(40))  # who reported it
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -182,7 +188,9 @@ class EstimateRow(Base):
     __table_args__ = (UniqueConstraint("shipment_id", "provider", "estimated_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), index=True)
+    shipment_id: Mapped[int] = mapped_column(
+        ForeignKey("shipments.id", ondelete="CASCADE"), index=True
+    )
     provider: Mapped[str] = mapped_column(String(40))
     estimated_date: Mapped[date] = mapped_column(Date)
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -195,7 +203,9 @@ class AlertRow(Base):
     __table_args__ = (Index("ix_alerts_subject_key_resolved", "subject", "key", "resolved_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), index=True)
+    shipment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shipments.id", ondelete="CASCADE"), index=True
+    )
     subject: Mapped[str] = mapped_column(String(64))  # tracking number, or "provider:NAME"
     key: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(40))
@@ -216,13 +226,25 @@ class NotificationRow(Base):
     __tablename__ = "notifications"
     # The outbox summary of `watcher status` reads only these columns of every message (0004).
     __table_args__ = (
-        Index("ix_notifications_outbox_summary", "target", "sent_at", "failed_at", "due_at", "attempts", "created_at"),
+        Index(
+            "ix_notifications_outbox_summary",
+            "target",
+            "sent_at",
+            "failed_at",
+            "due_at",
+            "attempts",
+            "created_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"), index=True)
+    alert_id: Mapped[int | None] = mapped_column(
+        ForeignKey("alerts.id", ondelete="SET NULL"), index=True
+    )
     target: Mapped[str] = mapped_column(String(64))
-    event: Mapped[str] = mapped_column(String(16))  # opened, escalated, resolved, reminder, test, digest
+    event: Mapped[str] = mapped_column(
+        String(16)
+    )  # opened, escalated, resolved, reminder, test, digest
     severity: Mapped[str] = mapped_column(String(16), default="info")
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)

@@ -22,7 +22,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_shipments_status_archived_at", "shipments", ["status", "archived_at"], unique=False)
+    op.create_index(
+        "ix_shipments_status_archived_at", "shipments", ["status", "archived_at"], unique=False
+    )
     op.create_index(
         "ix_notifications_outbox_summary",
         "notifications",

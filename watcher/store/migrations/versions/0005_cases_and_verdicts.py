@@ -85,7 +85,14 @@ def downgrade() -> None:
     with op.batch_alter_table("shipments", schema=None) as batch_op:
         batch_op.drop_index("ix_shipments_case_id")
         batch_op.drop_constraint("fk_shipments_case_id_cases", type_="foreignkey")
-        for column in ("last_push_at", "last_error_at", "last_error", "failures", "verdicts", "case_id"):
+        for column in (
+            "last_push_at",
+            "last_error_at",
+            "last_error",
+            "failures",
+            "verdicts",
+            "case_id",
+        ):
             batch_op.drop_column(column)
     op.drop_index("ix_case_steps_case_id", table_name="case_steps")
     op.drop_table("case_steps")
