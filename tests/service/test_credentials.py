@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from watcher.config import load_settings
+from watcher.config.credentials import parse_value, read_credentials
 from watcher.domain.errors import ConfigError
-from watcher.service.credentials import parse_value, read_credentials
 
 
 @pytest.fixture

@@ -103,6 +103,6 @@ def cmd_config_check(*, config: str | None) -> int:
 
 def cmd_demo(*, config: str | None, as_json: bool) -> int:
     """`watcher demo`: the bundled demo parcels (its own config; `--config` is not read)."""
-    from watcher.service.demo import run_demo
+    from watcher.cli.demo import run_demo
 
     return run_demo(as_json=as_json)

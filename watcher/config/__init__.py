@@ -232,7 +232,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # Environment beats systemd credentials, which beat the file (it arrives as init kwargs).
-        from watcher.service.credentials import CredentialsSource
+        from watcher.config.credentials import CredentialsSource
 
         return (env_settings, CredentialsSource(settings_cls), file_secret_settings, init_settings)
 
