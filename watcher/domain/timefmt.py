@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 
@@ -15,9 +15,11 @@ def iso(value: datetime | None, *, timespec: str = "auto") -> str | None:
 
 
 def jsonable(value: Any) -> Any:
-    """`value` ready for `json.dumps`: datetimes as `iso`, inside dicts, lists and tuples too."""
+    """`value` ready for `json.dumps`: datetimes as `iso`, dates as YYYY-MM-DD, nested too."""
     if isinstance(value, datetime):
         return iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, dict):
         return {key: jsonable(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

@@ -12,7 +12,6 @@ import json
 import os
 import sqlite3
 import tempfile
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from watcher.domain.errors import InputError, StoreError
+from watcher.domain.timefmt import jsonable
 from watcher.store import db
 from watcher.store.tables import (
     AlertRow,
@@ -114,14 +114,6 @@ def rows(
     for row in session.scalars(select(table).order_by(*keys)):
         result.append({c.name: jsonable(getattr(row, c.key)) for c in columns})
     return result
-
-
-def jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def write_json_atomic(dest: Path, data: dict[str, Any]) -> None:
