@@ -364,8 +364,7 @@ def describe_validation_error(exc: ValidationError) -> str:
 
 def _secret(key: str) -> bool:
     return any(
-        word in key
-        for word in ("api_key", "password", "token", "urls", "database_url", "secret")
+        word in key for word in ("api_key", "password", "token", "urls", "database_url", "secret")
     )
 
 

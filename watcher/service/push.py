@@ -117,7 +117,9 @@ def store_push(
         record_success=False,  # provider health is about our polling, not their pushes
     )
     outcome.new = report.new_events
-    _record_push(outcome.shipment_id, now, stopped=item.stopped, settings=settings, sessions=sessions)
+    _record_push(
+        outcome.shipment_id, now, stopped=item.stopped, settings=settings, sessions=sessions
+    )
     return outcome
 
 
@@ -152,15 +154,15 @@ def _record_push(
             )
 
 
-def unevaluated(sessions: sessionmaker[Session], shipment_ids: Iterable[int], since: datetime) -> set[int]:
+def unevaluated(
+    sessions: sessionmaker[Session], shipment_ids: Iterable[int], since: datetime
+) -> set[int]:
     """Those of `shipment_ids` still waiting for the evaluation a push asked for at `since`."""
     ids = sorted(set(shipment_ids))
     if not ids:
         return set()
     t = ShipmentRow.__table__.c
-    query = select(t.id).where(
-        t.id.in_(ids), t.next_eval_at.is_not(None), t.next_eval_at <= since
-    )
+    query = select(t.id).where(t.id.in_(ids), t.next_eval_at.is_not(None), t.next_eval_at <= since)
     with sessions() as session:
         return set(session.scalars(query))
 

@@ -82,7 +82,9 @@ class Webhooks:
         """Size limit, signature, parse, store, follow-up: the same steps for every provider."""
         client = request.client.host if request.client else "unknown"
         if not secret:
-            _LOGGER.warning("%s push from %s refused: push is not set up (%s)", provider, client, setup)
+            _LOGGER.warning(
+                "%s push from %s refused: push is not set up (%s)", provider, client, setup
+            )
             return _error(404, f"{provider} push is not set up")
         try:
             body = await _read_body(request, self.app.settings.push.max_body_bytes)
@@ -102,11 +104,11 @@ class Webhooks:
             return JSONResponse({"ok": True, "ignored": "no tracking item"})
         now = self.app.clock.now()
         try:
-            outcome = store_push(
-                item, now, settings=self.app.settings, sessions=self.app.sessions
+            outcome = store_push(item, now, settings=self.app.settings, sessions=self.app.sessions)
+        except Exception as exc:  # noqa: BLE001 - the provider retries a non-200: nothing is lost
+            _LOGGER.error(
+                "%s push not stored (%s); the provider will retry", provider, type(exc).__name__
             )
-        except Exception as exc:  # the provider retries a non-200: nothing is lost
-            _LOGGER.error("%s push not stored (%s); the provider will retry", provider, type(exc).__name__)
             return _error(503, "not stored, retry later")
         if outcome.ignored:
             _LOGGER.info("%s push for %s ignored: %s", provider, outcome.number, outcome.ignored)
