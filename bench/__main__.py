@@ -19,6 +19,7 @@ SMOKE = {
     "evaluate": 200,
     "memory": 200,
     "responsiveness": 200,
+    "push": 5,
 }
 
 

@@ -727,3 +727,12 @@ SCENARIOS: dict[str, Callable[..., Result]] = {
     "memory": memory,
     "responsiveness": responsiveness,
 }
+
+
+def _push(**kwargs: Any) -> Result:
+    from bench.push import push  # imports this module: loaded on use
+
+    return push(**kwargs)
+
+
+SCENARIOS["push"] = _push

@@ -186,6 +186,36 @@ class ServiceConfig(_Strict):
     stall_seconds: float = Field(default=900, gt=0)
 
 
+class PushConfig(_Strict):
+    """`[push]`: provider webhooks (17TRACK, AfterShip) and how pushed parcels are polled."""
+
+    # AfterShip's webhook secret (its dashboard, Webhooks); 17TRACK signs with the API key of
+    # `[providers.17track]`. Better from $WATCHER_PUSH__AFTERSHIP_SECRET or a credential file.
+    aftership_secret: SecretStr | None = None
+    # A parcel whose providers all push is polled only this often, as a safety net.
+    safety_net_hours: float = Field(default=24, gt=0)
+    # How long after its last push a parcel still counts as pushed (pushes come only on news).
+    trust_days: float = Field(default=14, gt=0)
+    # Largest webhook body accepted (bytes); 17TRACK items with long histories stay well below.
+    max_body_bytes: int = Field(default=1_048_576, gt=0)
+
+
+class MqttConfig(_Strict):
+    """`[mqtt]`: publish parcels to Home Assistant through MQTT discovery."""
+
+    enabled: bool = False
+    host: str = "localhost"
+    port: int = Field(default=1883, gt=0, lt=65536)
+    username: str | None = None
+    password: SecretStr | None = None  # better from $WATCHER_MQTT__PASSWORD or a credential
+    tls: bool = False
+    client_id: str = "watcher"
+    discovery_prefix: str = "homeassistant"  # Home Assistant's default
+    base_topic: str = "watcher"  # states and availability live under this topic
+    # How often states are refreshed from the database (they also follow every daemon cycle).
+    interval_seconds: float = Field(default=60, gt=0)
+
+
 class Settings(BaseSettings):
     """The whole configuration."""
 
@@ -204,6 +234,8 @@ class Settings(BaseSettings):
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     service: ServiceConfig = Field(default_factory=ServiceConfig)
+    push: PushConfig = Field(default_factory=PushConfig)
+    mqtt: MqttConfig = Field(default_factory=MqttConfig)
     providers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     profiles: dict[str, dict[str, Any]] = Field(default_factory=dict)
     shipments: list[ShipmentConfig] = Field(default_factory=list)
@@ -331,7 +363,9 @@ def describe_validation_error(exc: ValidationError) -> str:
 
 
 def _secret(key: str) -> bool:
-    return any(word in key for word in ("api_key", "password", "token", "urls", "database_url"))
+    return any(
+        word in key for word in ("api_key", "password", "token", "urls", "database_url", "secret")
+    )
 
 
 def format_location(loc: tuple[int | str, ...]) -> str:

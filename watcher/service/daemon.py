@@ -16,6 +16,7 @@ import signal
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -54,6 +55,8 @@ class Daemon:
         self._cycle_finished: float | None = None
         self._scheduler: AsyncIOScheduler | None = None
         self._background: set[asyncio.Task[None]] = set()
+        self.mqtt: Any = None  # the Home Assistant publisher, when `[mqtt] enabled`
+        self._mqtt_task: asyncio.Task[None] | None = None
         self.cycles = 0
         self.reloads = 0
 
@@ -87,6 +90,8 @@ class Daemon:
             self._safe_heartbeat(error=describe_error(exc))
             return False
         self.cycles += 1
+        if self.mqtt is not None:
+            self.mqtt.nudge()  # Home Assistant follows each cycle
         self._safe_heartbeat(cycle_done=True, duration=self._monotonic() - started)
         if report.poll.shipments or report.evaluation.changed or report.dispatch.sent:
             _LOGGER.info(
@@ -235,6 +240,7 @@ class Daemon:
         if self.systemd.watchdog_seconds:
             self._spawn(self._watchdog_loop(self.systemd.watchdog_seconds))
         self._spawn(self._heartbeat_loop())
+        self._start_mqtt()
         self.systemd.ready(self._status_text())
         _LOGGER.info(
             "watcher running (%s), tick every %ss",
@@ -246,6 +252,8 @@ class Daemon:
         finally:
             scheduler.shutdown(wait=False)
             await self._finish_cycle()
+            if self._mqtt_task is not None:  # let it say "offline" before it is cancelled
+                await asyncio.wait({self._mqtt_task}, timeout=STOP_GRACE_SECONDS)
             for task in list(self._background):
                 task.cancel()
             await asyncio.gather(*self._background, return_exceptions=True)
@@ -255,6 +263,23 @@ class Daemon:
             self._safe_heartbeat(stopped=True)
             await self.app.aclose()
             _LOGGER.info("watcher stopped")
+
+    def _start_mqtt(self) -> None:
+        """Publish to Home Assistant alongside the cycles, when `[mqtt] enabled`."""
+        settings = self.app.settings
+        if not settings.mqtt.enabled:
+            return
+        from watcher.mqtt.publisher import Publisher
+
+        self.mqtt = Publisher(
+            settings.mqtt,
+            sessions=self.app.sessions,
+            clock=self.app.clock,
+            timezone=settings.timezone,
+        )
+        self._mqtt_task = asyncio.ensure_future(self.mqtt.run(self._stop))
+        self._background.add(self._mqtt_task)
+        self._mqtt_task.add_done_callback(self._background.discard)
 
     def _take_over_leases(self) -> None:
         """Free leases left by instances that died (all of them on SQLite, where we are alone)."""

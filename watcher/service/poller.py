@@ -30,7 +30,12 @@ from watcher.providers.base import RemembersNumbers, TrackingProvider
 from watcher.providers.registry import load_provider_class, provider_config
 from watcher.providers.retry import call_with_retry
 from watcher.service.routing import providers_for
-from watcher.service.schedule import next_poll_after_failure, next_poll_at, provider_pause
+from watcher.service.schedule import (
+    next_poll_after_failure,
+    next_poll_at,
+    provider_pause,
+    pushed_at,
+)
 from watcher.store import claims, delivery_estimates, provider_states, shipments, tracking_events
 from watcher.store.tables import ShipmentRow
 from watcher.timeline.normalize import normalize_events
@@ -97,6 +102,9 @@ SCHEDULE_COLUMNS = (
     ShipmentRow.status,
     ShipmentRow.last_event_at,
     *shipments.VIEW_COLUMNS,
+    # Push-aware polling (service/schedule.py `pushed_at`).
+    ShipmentRow.last_push_at,
+    ShipmentRow.providers,
 )
 
 
@@ -440,6 +448,9 @@ def schedule_next_polls(
                         last_event_at=row.last_event_at,
                         received_at=row.received_at,
                         deadline=deadline,
+                        # Pushed parcels: polled only as a safety net.
+                        pushed_at=pushed_at(row, settings),
+                        push=settings.push,
                     ),
                 )
             )

@@ -1,13 +1,15 @@
 """When to poll a shipment next, and how long to leave a failing provider alone.
 
-Pure: every function is given "now", and any jitter is drawn by the caller.
+Pure: every function is given "now", and any jitter is drawn by the caller. Parcels whose
+providers push their news (webhooks) are polled only as a safety net (`push_safety_net`).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from watcher.config import PollingConfig
+from watcher.config import PollingConfig, PushConfig, Settings
 from watcher.domain.errors import (
     ProviderAuthError,
     ProviderError,
@@ -16,6 +18,7 @@ from watcher.domain.errors import (
 )
 from watcher.domain.models import PRE_SHIPMENT_STATUSES, Status
 from watcher.rules.providers import AUTH_REASON_PREFIX
+from watcher.service.routing import providers_for
 
 #: Statuses where the parcel is about to reach the owner: worth looking often.
 LAST_MILE = frozenset({Status.OUT_FOR_DELIVERY, Status.AVAILABLE_FOR_PICKUP, Status.ATTEMPT_FAILED})
@@ -38,16 +41,63 @@ def next_poll_at(
     last_event_at: datetime | None = None,
     received_at: datetime | None = None,
     deadline: date | None = None,
+    pushed_at: datetime | None = None,
+    push: PushConfig | None = None,
 ) -> datetime | None:
-    """Next poll after a successful one; None once the owner has the parcel and the grace is over."""
+    """Next poll after a successful one; None once the owner has the parcel and the grace is over.
+
+    `pushed_at`: the last push for a parcel whose providers all push (see `push_safety_net`).
+    """
     if received_at is not None:
         grace_end = received_at + timedelta(days=polling.delivered_grace_days)
         return None if now >= grace_end else min(grace_end, now + hours(polling.interval_hours))
-    return now + hours(
-        poll_interval_hours(
-            now, status=status, polling=polling, last_event_at=last_event_at, deadline=deadline
-        )
+    interval = poll_interval_hours(
+        now, status=status, polling=polling, last_event_at=last_event_at, deadline=deadline
     )
+    return push_safety_net(now, now + hours(interval), pushed_at=pushed_at, push=push)
+
+
+def push_safety_net(
+    now: datetime,
+    next_poll: datetime | None,
+    *,
+    pushed_at: datetime | None,
+    push: PushConfig | None,
+) -> datetime | None:
+    """A parcel pushed recently is polled only as a safety net: never before `safety_net_hours`.
+
+    Pushes come only when there is news, so a parcel counts as pushed for `trust_days` after
+    its last push; after that (pushes stopped or never came again) the adaptive schedule is back.
+    A `next_poll` of None (polling over) stays None.
+    """
+    if next_poll is None or pushed_at is None or push is None:
+        return next_poll
+    if now - pushed_at > timedelta(days=push.trust_days):
+        return next_poll
+    return max(next_poll, now + hours(push.safety_net_hours))
+
+
+def push_providers(settings: Settings) -> frozenset[str]:
+    """Providers whose webhooks are set up: 17TRACK signs with its API key, AfterShip with a secret."""
+    names = set()
+    if (settings.providers.get("17track") or {}).get("api_key"):
+        names.add("17track")
+    if settings.push.aftership_secret is not None:
+        names.add("aftership")
+    return frozenset(names)
+
+
+def pushed_at(row: Any, settings: Settings) -> datetime | None:
+    """The row's last push, when every provider asked about it pushes (else polling stays as is).
+
+    A parcel also asked of a provider that cannot push (Cainiao, DHL) keeps its adaptive polling:
+    that provider's news would otherwise wait for the safety net.
+    """
+    if row.last_push_at is None:
+        return None
+    names = providers_for(row, settings)
+    covered = push_providers(settings)
+    return row.last_push_at if names and all(name in covered for name in names) else None
 
 
 def poll_interval_hours(

@@ -1,0 +1,1 @@
+"""Home Assistant over MQTT discovery: a sensor per active parcel, summaries, availability."""

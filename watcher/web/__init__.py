@@ -1,0 +1,1 @@
+"""The web side of watcher: pages, the JSON API and provider webhooks (Starlette)."""
