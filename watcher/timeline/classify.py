@@ -14,8 +14,9 @@ decided from all matches, not by the first row that fits, so the order of rows n
 4. One status should remain. Texts stating two facts ("returned to sender, refused by
    recipient") are settled by `PRECEDENCE`: outcomes before progress, and never "delivered" when
    another last-mile fact is stated too. The phrase table is tested to never need it.
-5. Within the status, a sub-status refined by another gives way ("attempt_failed.other" to
-   "attempt_failed.recipient_absent"), then the one furthest along the journey, then the
+5. Within the status, a sub-status refined by another gives way (none to any; a catch-all such
+   as "customs.started" or "in_transit.arrived" to a specific one; "attempt_failed.other" to
+   "attempt_failed.recipient_absent"), then the one furthest along the journey wins, then the
    longest phrase, then the first in the text.
 
 Unknown text gives `Classification(Status.IN_TRANSIT, None, matched=False)`.
@@ -71,7 +72,9 @@ PRECEDENCE: tuple[Status, ...] = (
 )
 _PRECEDENCE_INDEX = {status: i for i, status in enumerate(PRECEDENCE)}
 #: Catch-all sub-statuses that any other sub-status of their status refines.
-_GENERIC_SUBSTATUSES = frozenset({None, "customs.started", "in_transit.departed", "in_transit.arrived"})
+_GENERIC_SUBSTATUSES = frozenset(
+    {None, "customs.started", "in_transit.departed", "in_transit.arrived"}
+)
 #: How far a negation or modal marker reaches within its clause, in characters.
 _SCOPE = 60
 _CLAUSE_END = " ; "
@@ -104,8 +107,10 @@ def _scopes(pattern: re.Pattern[str], text: str) -> list[tuple[int, int, int]]:
 
 def _denied(start: int, end: int, scopes: list[tuple[int, int, int]]) -> bool:
     """Whether a match lies after a cue and inside its scope (a match holding the cue is not)."""
-    return any(cue_start < start and cue_end <= start and end <= scope_end
-               for cue_start, cue_end, scope_end in scopes)
+    return any(
+        cue_start < start and cue_end <= start and end <= scope_end
+        for cue_start, cue_end, scope_end in scopes
+    )
 
 
 def _all_matches(text: str) -> list[_Match]:
@@ -130,8 +135,7 @@ def _uncontained(found: list[_Match]) -> list[_Match]:
         (s, e, rule)
         for s, e, rule in found
         if not any(
-            other is not rule and os <= s and e <= oe and oe - os > e - s
-            for os, oe, other in found
+            other is not rule and os <= s and e <= oe and oe - os > e - s for os, oe, other in found
         )
     ]
 
@@ -158,6 +162,7 @@ def _refines(a: str | None, b: str | None) -> bool:
 
 def _pick_substatus(found: list[Candidate]) -> str | None:
     """The sub-status among one status's candidates (module docstring, step 5)."""
+    found = [c for c in found if c.substatus is not None] or found
     specific = [c for c in found if c.substatus not in _GENERIC_SUBSTATUSES] or found
     subs = {c.substatus for c in specific}
     kept = [c for c in specific if not any(_refines(o, c.substatus) for o in subs)]

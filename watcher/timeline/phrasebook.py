@@ -50,12 +50,12 @@ NEGATION_CUES: tuple[str, ...] = (
     r"\bnog niet\b", r"\bniet\b", r"\bgeen\b",
     r"\bjeszcze nie\b", r"\bnie\b",
     r"\bещё не\b", r"\bне\b", r"\bнет\b",
-    r"\bще не\b", r"\bне\b",
+    r"\bще не\b",
     r"尚未", r"未能", r"还没", r"还未", r"没有", r"无法",
     r"まだ", r"未だ",
     r"아직",
     r"\bhenüz\b",
-    r"\bještě ne\b", r"\bzatím ne\b", r"\bne\b",
+    r"\bještě ne\b", r"\bzatím ne\b", r"\bne\b", r"\bnebyl[ao]?\b",
     r"\bännu inte\b", r"\binte\b", r"\bej\b",
 )
 #: Future and conditional markers: "will be delivered", "wird … zugestellt", "sera livré" are

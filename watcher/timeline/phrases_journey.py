@@ -75,7 +75,8 @@ JOURNEY: tuple[tuple[Status, str | None, tuple[str, ...]], ...] = (
     (_S.IN_TRANSIT, "in_transit.handover", (
         (r"\b(handed|handing|delivered|transferred|tendered|passed) (over )?to (the )?"
          r"(airline|air carrier|carrier|line ?haul|partner|local|last ?mile|destination post"
-         r"|postal|delivery (partner|company|service)|courier|[a-z]+ (post|posti|poste|postnl"
+         r"|postal|delivery (partner|company|service)|courier|royal mail|la poste|postnord"
+         r"|[a-z]+ (post|posti|poste|postnl"
          r"|correos|dhl|dpd|gls|ups|fedex|usps))"),
         r"\bhand ?over to\b", r"\bhandover\b", r"\breceived by (the )?local (delivery )?company\b",
         r"\ban (die )?(fluggesellschaft|den transporteur)\b",
@@ -94,7 +95,7 @@ JOURNEY: tuple[tuple[Status, str | None, tuple[str, ...]], ...] = (
         r"항공사 ?인계", r"인계",
         r"\b(havayoluna|taşıyıcıya|ptt ye) teslim edildi\b",
         r"\bpředán[ao] (dopravci|letecké společnosti|partnerovi)\b",
-        r"\b(överlämnad|överlämnat|lämnats över) till\b",
+        r"\b(överlämnad|överlämnat|överlämnats|lämnats över) till\b",
     )),
     # --- Country-level milestones on the way.
     (_S.IN_TRANSIT, "in_transit.departed_origin", (

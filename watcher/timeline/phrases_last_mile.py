@@ -32,9 +32,9 @@ LAST_MILE: tuple[tuple[Status, str | None, tuple[str, ...]], ...] = (
     )),
     (_S.AVAILABLE_FOR_PICKUP, "available_for_pickup.ready", (
         r"\b(available|ready) for (pick ?up|collection)\b", r"\bawaiting (pick ?up|collection)\b",
-        (r"\bdelivered to (the )?(pick ?up point|parcel (locker|shop|point)|service point"
+        (r"\bdelivered to (the )?(\w+ )?(pick ?up point|parcel (locker|shop|point)|service point"
          r"|post office|locker|access point)\b"),
-        r"\bat (the )?(pick ?up point|parcel locker)\b", r"\bnotice left\b",
+        r"\bat (the )?(pick ?up point|parcel locker)\b", r"\bnotice left( no authorized recipient available)?\b",
         r"\bheld at (the )?(post office|access point|fedex location|ups access point)\b",
         r"\bzur abholung\b", r"\babholbereit\b", r"\bin der (packstation|filiale) (eingetroffen|hinterlegt)\b",
         r"\bpackstation\b",
@@ -64,7 +64,7 @@ LAST_MILE: tuple[tuple[Status, str | None, tuple[str, ...]], ...] = (
         r"\bno authorized recipient available\b",
         r"\b(empfänger )?nicht angetroffen\b",
         r"\bdestinataire absent\b", r"\bavis de passage\b",
-        r"\bdestinatario ausente\b",
+        r"\b(destinatario )?ausente\b",
         r"\bdestinatario assente\b",
         r"\bdestinatário ausente\b", r"\bcarteiro não atendido\b",
         r"\bniet thuis\b", r"\bgeadresseerde afwezig\b",
