@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 
 import pytest
 
 from tests.kits.timeline import load
-from watcher.domain.models import Status
+from watcher.domain.models import Status, StoredEvent
 from watcher.domain.text import normalize_clauses, normalize_text
 from watcher.timeline import classify
+from watcher.timeline.build import build_timeline
 from watcher.timeline.classify import Classification, candidates, classify_text
 from watcher.timeline.phrasebook import RULES
 
@@ -221,3 +223,53 @@ def test_clauses_end_at_sentence_punctuation_but_not_inside_dates_or_numbers() -
 
 def test_duties_paid_counts_as_cleared() -> None:
     assert classify_text("Import duty has been paid").substatus == "customs.cleared"
+
+
+# --- the destination post's "accepted" scan -------------------------------------------------
+
+
+def _scan(day: int, text: str, country: str | None) -> StoredEvent:
+    found = classify_text(text)
+    return StoredEvent(
+        time=datetime(2026, 3, day, 9, tzinfo=UTC),
+        status=found.status,
+        description=text,
+        provider="17track",
+        tracking_number="LX123456789CN",
+        country=country,
+        substatus=found.substatus,
+    )
+
+
+ACCEPTED_AT_DESTINATION = "Accepted for transportation by postal service"
+
+
+def test_destination_acceptance_after_scans_abroad_is_an_arrival_not_the_acceptance() -> None:
+    events = [
+        _scan(1, "Shipper created a label, UPS has not received the package yet.", "CN"),
+        _scan(9, ACCEPTED_AT_DESTINATION, "DE"),
+        _scan(10, "Die Sendung befindet sich in der Zustellung", "DE"),
+    ]
+    timeline = build_timeline(events, destination_country="DE")
+    # The label is not an acceptance and the German post's take-over is not the seller's.
+    assert timeline.milestones.accepted is None
+    assert timeline.milestones.arrived_destination == datetime(2026, 3, 9, 9, tzinfo=UTC)
+    assert timeline.status is Status.OUT_FOR_DELIVERY
+
+
+def test_destination_acceptance_never_moves_the_origin_acceptance_nor_counts_as_late() -> None:
+    events = [
+        _scan(2, "Accepted by carrier", "CN"),
+        _scan(4, "Arrived at destination country/region", "DE"),
+        _scan(5, ACCEPTED_AT_DESTINATION, "DE"),
+    ]
+    timeline = build_timeline(events, destination_country="DE")
+    assert timeline.milestones.accepted == datetime(2026, 3, 2, 9, tzinfo=UTC)
+    assert timeline.events[-1].flags == frozenset()
+    assert timeline.substatus == "in_transit.accepted"
+
+
+def test_acceptance_in_the_destination_country_without_scans_abroad_stays_the_acceptance() -> None:
+    """A domestic parcel (or one whose other legs are unknown): nothing says it came from abroad."""
+    timeline = build_timeline([_scan(3, ACCEPTED_AT_DESTINATION, "DE")], destination_country="DE")
+    assert timeline.milestones.accepted == datetime(2026, 3, 3, 9, tzinfo=UTC)
