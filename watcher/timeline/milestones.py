@@ -61,6 +61,18 @@ class Facts:
         self.current: Cluster | None = None
         self.moved = False
         self.milestones: dict[str, datetime] = {}
+        self.abroad = False  # a scan outside the destination country has been seen
+        self.acceptance_unknown = False  # the destination took over before any origin scan
+
+    def _destination_acceptance(self, m: Cluster) -> bool:
+        """An "accepted" scan in the destination country after scans abroad: the destination
+        post taking the parcel over, not the origin's acceptance (the text cannot tell)."""
+        return (
+            self.abroad
+            and m.substatus == "in_transit.accepted"
+            and self.destination is not None
+            and m.country == self.destination
+        )
 
     def late_or_after(self, m: Cluster) -> str | None:
         """The delivery flag this event earns: "late_report", "after_delivery" or None."""
@@ -68,7 +80,12 @@ class Facts:
             if m.status is Status.DELIVERED:
                 return None
             return "after_delivery" if _real_after_delivery(m, self.destination) else "late_report"
-        if not self.returning and self.furthest >= RANK_ARRIVED and _is_origin_side(m):
+        if (
+            not self.returning
+            and self.furthest >= RANK_ARRIVED
+            and _is_origin_side(m)
+            and not self._destination_acceptance(m)
+        ):
             return "late_report"
         return None
 
@@ -76,6 +93,8 @@ class Facts:
         """Fold one event (in timeline order) into the derived facts."""
         if flag != "late_report":  # a lagging provider's time says nothing about the parcel
             self._milestones(m)
+        if m.country is not None and self.destination is not None and m.country != self.destination:
+            self.abroad = True
         if flag == "after_delivery":
             self.moved = True
         if m.status is Status.DELIVERED and self.first_delivered is None:
@@ -99,8 +118,17 @@ class Facts:
         """Record the first time each milestone is reached (last for last_delivered)."""
         marks = self.milestones
         status, sub = m.status, m.substatus
+        handover = self._destination_acceptance(m)
         # Any carrier scan proves acceptance, even when the acceptance scan itself is missing.
-        if status not in (Status.PENDING, Status.INFO_RECEIVED, Status.EXCEPTION):
+        # The destination post's acceptance is an arrival: when it comes first, the origin's
+        # acceptance date is unknown, and no later scan may stand in for it.
+        if handover and "accepted" not in marks:
+            self.acceptance_unknown = True
+        if (
+            status not in (Status.PENDING, Status.INFO_RECEIVED, Status.EXCEPTION)
+            and not handover
+            and not self.acceptance_unknown
+        ):
             marks.setdefault("accepted", m.time)
         if sub == "in_transit.departed_origin":
             marks.setdefault("departed_origin", m.time)
@@ -114,7 +142,7 @@ class Facts:
             self.destination is not None
             and m.country == self.destination
             and status not in (Status.PENDING, Status.INFO_RECEIVED)
-            and sub not in ORIGIN_SUBSTATUSES
+            and (sub not in ORIGIN_SUBSTATUSES or handover)
         ):
             marks.setdefault("arrived_destination", m.time)
         if status is Status.OUT_FOR_DELIVERY:
