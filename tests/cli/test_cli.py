@@ -235,6 +235,7 @@ EVERY_COMMAND = [
     ["received", "X"],
     ["not-received", "X"],
     ["archive", "X"],
+    ["case", "X"],
     ["alerts"],
     ["advise", "X"],
     ["notifications"],

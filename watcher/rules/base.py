@@ -205,8 +205,11 @@ def ladder_moments(ctx: RuleContext) -> list[datetime]:
     p = ctx.profile
     last = last_dispute_day(deadline, p)
     margin = timedelta(days=p.act_margin_days)
+    lead = timedelta(days=p.contact_seller_lead_days - 1)
     for day in (
-        deadline - timedelta(days=p.contact_seller_lead_days - 1),
+        deadline - lead,
+        deadline - margin - lead,  # severity of a reminder measured against the act_by
+        last - margin - lead,
         deadline - margin + timedelta(days=1),
         deadline + timedelta(days=1),
         last - margin + timedelta(days=1),

@@ -69,7 +69,9 @@ def dispute_alert(ctx: RuleContext, problems: Sequence[Alert]) -> Alert:
     assert opened is not None
     why = _why(problems)
     because = f" ({why})" if why else ""
-    head = f"Dispute for {order_ref(ctx.shipment)} open since {ctx.date_of(opened):%Y-%m-%d}{because}."
+    head = (
+        f"Dispute for {order_ref(ctx.shipment)} open since {ctx.date_of(opened):%Y-%m-%d}{because}."
+    )
     if case.has("escalated"):
         escalated = case.at("escalated")
         assert escalated is not None
@@ -119,7 +121,11 @@ def closed_alert(ctx: RuleContext, problems: Sequence[Alert]) -> Alert:
             f"support can still help, without a deadline or a guarantee."
         )
         return ctx.alert(
-            "deadline_passed", Action.CONTACT_SUPPORT, Severity.WARNING, text, act_by=None,
+            "deadline_passed",
+            Action.CONTACT_SUPPORT,
+            Severity.WARNING,
+            text,
+            act_by=None,
             key="deadline",
         )
     act_by = min(open_ends)
@@ -133,7 +139,11 @@ def closed_alert(ctx: RuleContext, problems: Sequence[Alert]) -> Alert:
         f"{' or '.join(options)}. Gather the order page, tracking export and seller chat."
     )
     return ctx.alert(
-        "deadline_passed", Action.REQUEST_CHARGEBACK, Severity.CRITICAL, text, act_by=act_by,
+        "deadline_passed",
+        Action.REQUEST_CHARGEBACK,
+        Severity.CRITICAL,
+        text,
+        act_by=act_by,
         key="deadline",
     )
 
@@ -153,7 +163,10 @@ def _remains(ctx: RuleContext) -> str:
     card, paypal = remaining_days(ctx)
     if card is None and paypal is None:
         return "If it decides against you, nothing with a deadline remains."
-    parts = [f"a card chargeback{by_when(card)}" if card else "", f"a PayPal claim{by_when(paypal)}" if paypal else ""]
+    parts = [
+        f"a card chargeback{by_when(card)}" if card else "",
+        f"a PayPal claim{by_when(paypal)}" if paypal else "",
+    ]
     return f"If it decides against you: {' or '.join(p for p in parts if p)}."
 
 
@@ -171,5 +184,8 @@ def case_moments(ctx: RuleContext) -> list[datetime]:
         if ctx.shipment.ordered_at:
             ends.append(ctx.shipment.ordered_at + timedelta(days=ctx.profile.paypal_claim_days))
         for end in ends:
-            moments += [ctx.day_start(end - margin + timedelta(days=1)), ctx.day_start(end + timedelta(days=1))]
+            moments += [
+                ctx.day_start(end - margin + timedelta(days=1)),
+                ctx.day_start(end + timedelta(days=1)),
+            ]
     return moments
