@@ -187,7 +187,10 @@ def ladder(
     if deadline is None:
         return first, None
     days_left = (deadline - ctx.today).days
-    taken = first == Action.CONTACT_SELLER and ctx.case.has("seller-contacted")
+    taken = first == Action.CONTACT_SELLER and any(
+        ctx.case.has(step)
+        for step in ("seller-contacted", "extension-requested", "extension-granted")
+    )
     if days_left >= ctx.profile.contact_seller_lead_days and not taken:
         return first, deadline - timedelta(days=ctx.profile.contact_seller_lead_days)
     return Action.OPEN_DISPUTE, dispute_by(ctx)
