@@ -99,9 +99,7 @@ def test_refund_ends_the_case_and_stops_the_alerts(run) -> None:
 
 
 def test_extension_granted_moves_the_deadline(run) -> None:
-    code, out, _ = run(
-        "case", A, "extension-granted", "--until", "2027-01-10", "--now", NOW, "--json"
-    )
+    _, out, _ = run("case", A, "extension-granted", "--until", "2027-01-10", "--now", NOW, "--json")
     data = json.loads(out)
     assert data["protection"]["ends"] == "2027-01-10"
     assert data["protection"]["source"] == "extended by the seller"

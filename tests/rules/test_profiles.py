@@ -167,5 +167,7 @@ def test_deadline_extra_days() -> None:
 
 
 def test_pickup_holds_reject_a_malformed_period() -> None:
-    with pytest.raises(ConfigError, match=r"pickup_holds.US: expected 'N days' or 'N working days'"):
+    with pytest.raises(
+        ConfigError, match=r"pickup_holds.US: expected 'N days' or 'N working days'"
+    ):
         _validate(_settings({"aliexpress": {"pickup_holds": {"US": "two weeks"}}}), "watcher.toml")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 #: Every step the buyer can record, in ladder order (`watcher case TRACKING STEP`).
 STEPS: tuple[str, ...] = (
@@ -107,3 +108,19 @@ class CaseState:
 
 
 EMPTY_CASE = CaseState()
+
+
+def state_of(records: Iterable[Any]) -> CaseState:
+    """The state from stored step records (anything with CaseStep's attribute names)."""
+    return CaseState.of(
+        CaseStep(
+            step=r.step,
+            at=r.at,
+            until=r.until,
+            by=r.by,
+            detail=r.detail,
+            note=r.note,
+            undone_at=r.undone_at,
+        )
+        for r in records
+    )

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from watcher.domain.errors import InputError
 from watcher.domain.models import Action, Severity, Status
-from watcher.rules.case import STEPS, CaseState
+from watcher.rules.case import STEPS, state_of
 from watcher.store import alert_states, cases, shipments, tracking_events
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def undo_step(app: App, tracking_number: str, step: str) -> dict[str, Any]:
         if cases.undo_step(session, case, step, now) is None:
             raise InputError(f"{row.tracking_number}: no {step!r} step to undo")
         if step in _COLUMNS:
-            left = CaseState.of(cases.to_step(r) for r in cases.step_rows(session, case.id))
+            left = state_of(cases.step_rows(session, case.id))
             setattr(row, _COLUMNS[step], left.at(step))
         _reevaluate(app, session, case.id, now)
     return case_json(app, tracking_number)
@@ -147,7 +147,7 @@ def _reevaluate(app: App, session: Session, case_id: int, now: datetime) -> None
             targets=app.router(),
             events=events[row.id],
             open_alerts=alerts[row.tracking_number],
-            case=CaseState.of(steps),
+            case=state_of(steps),
         )
         outcomes.append(outcome)
     shipments.save_evaluations(session, outcomes)
@@ -175,7 +175,7 @@ def case_context(app: App, tracking_number: str) -> tuple[RuleContext, Any, list
         events = tracking_events.stored_events(session, row.id)
         session.expunge_all()
     timeline = build_timeline(events, destination_country=plain.dest_country)
-    state = CaseState.of(cases.to_step(r) for r in history)
+    state = state_of(history)
     ctx = rule_context(
         plain,
         timeline,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from watcher.config import Settings
 from watcher.domain.models import StoredEvent, Timeline
 from watcher.rules import RuleContext, evaluate
-from watcher.rules.case import EMPTY_CASE, CaseState
+from watcher.rules.case import EMPTY_CASE, CaseState, state_of
 from watcher.rules.coverage import not_found_alerts
 from watcher.rules.profiles import resolve_profile
 from watcher.rules.providers import provider_alerts
@@ -92,7 +92,7 @@ def evaluate_due(
                     targets=targets,
                     events=events[row.id],
                     open_alerts=alerts[row.tracking_number],
-                    case=CaseState.of(steps.get(row.case_id, ())),
+                    case=state_of(steps.get(row.case_id, ())),
                 )
                 report.add(changes)
                 if any(outcome[name] != getattr(row, name) for name in shipments.EVALUATION_FIELDS):
@@ -170,9 +170,7 @@ def rule_context(
     """What the rules see of one shipment (a row with every shipment column) at `now`."""
     view = shipments.to_view(row)
     profile = resolve_profile(profiles, row.marketplace, view)
-    return RuleContext(
-        shipment=view, timeline=timeline, now=now, profile=profile, tz=tz, case=case
-    )
+    return RuleContext(shipment=view, timeline=timeline, now=now, profile=profile, tz=tz, case=case)
 
 
 def evaluate_providers(

@@ -8,7 +8,6 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from watcher.rules.case import CaseStep
 from watcher.store.tables import CaseRow, CaseStepRow, ShipmentRow
 
 
@@ -104,26 +103,13 @@ def step_rows(session: Session, case_id: int) -> list[CaseStepRow]:
     return list(session.scalars(query.order_by(CaseStepRow.at, CaseStepRow.id)))
 
 
-def to_step(record: CaseStepRow) -> CaseStep:
-    """A stored step as the rules see it."""
-    return CaseStep(
-        step=record.step,
-        at=record.at,
-        until=record.until,
-        by=record.by,
-        detail=record.detail,
-        note=record.note,
-        undone_at=record.undone_at,
-    )
-
-
-def steps_by_case(session: Session, case_ids: Iterable[int | None]) -> dict[int, list[CaseStep]]:
+def steps_by_case(session: Session, case_ids: Iterable[int | None]) -> dict[int, list[CaseStepRow]]:
     """Active steps of several cases in one query (for an evaluation chunk)."""
     ids = sorted({i for i in case_ids if i is not None})
-    found: dict[int, list[CaseStep]] = {i: [] for i in ids}
+    found: dict[int, list[CaseStepRow]] = {i: [] for i in ids}
     if not ids:
         return found
     query = select(CaseStepRow).where(CaseStepRow.case_id.in_(ids), CaseStepRow.undone_at.is_(None))
     for record in session.scalars(query.order_by(CaseStepRow.at, CaseStepRow.id)):
-        found[record.case_id].append(to_step(record))
+        found[record.case_id].append(record)
     return found
