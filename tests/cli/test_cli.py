@@ -177,7 +177,8 @@ def test_demo_shows_the_three_kinds_of_parcel(capsys) -> None:
     alerts = json.loads(out)
     by_label = {a["tracking_number"]: a["kind"] for a in alerts}
     assert "stalled" in by_label.values()
-    assert "deadline_passed" in by_label.values()
+    # The LED strip's buyer opened a dispute: its case, not "open a dispute", gives the next rung.
+    assert by_label["LP00455566677788"] == "dispute"
     assert "LP00412345678901" not in by_label, "the healthy parcel raises nothing"
 
 
@@ -235,6 +236,7 @@ EVERY_COMMAND = [
     ["received", "X"],
     ["not-received", "X"],
     ["archive", "X"],
+    ["case", "X"],
     ["alerts"],
     ["advise", "X"],
     ["notifications"],

@@ -32,19 +32,7 @@ def test_check_json_matches_expected(
     if expected.get("marks"):
         run_json(capsys, "check", "--config", config, "--now", now, "--json", "--no-notify")
         for mark in expected["marks"]:
-            assert (
-                main(
-                    [
-                        mark["command"],
-                        "--config",
-                        config,
-                        mark["tracking_number"],
-                        "--at",
-                        mark["at"],
-                    ]
-                )
-                == 0
-            )
+            assert main(mark_argv(mark, config, now)) == 0
             capsys.readouterr()
     alerts = run_json(capsys, "check", "--config", config, "--now", now, "--json", "--no-notify")
     got = sorted((a["tracking_number"], a["kind"], a["action"], a["act_by"]) for a in alerts)
@@ -52,6 +40,19 @@ def test_check_json_matches_expected(
         (a["tracking_number"], a["kind"], a["action"], a["act_by"]) for a in expected["alerts"]
     )
     assert got == want
+
+
+def mark_argv(mark: dict, config: str, now: str) -> list[str]:
+    """The command line of an owner's recorded command (a case step or received/not-received)."""
+    argv = [mark["command"], "--config", config, mark["tracking_number"]]
+    if mark["command"] == "case":
+        argv += [mark["step"], "--now", now]
+        for key in ("until", "by", "amount", "note"):
+            if key in mark:
+                argv += [f"--{key}", mark[key]]
+    if mark.get("force"):
+        argv.append("--force")
+    return [*argv, "--at", mark["at"]]
 
 
 def test_there_are_healthy_scenarios() -> None:
@@ -72,9 +73,12 @@ def test_advise_evaluates_at_the_given_moment(
         main([mark["command"], "--config", config, mark["tracking_number"], "--at", mark["at"]])
         == 0
     )
+    number = mark["tracking_number"]
+    # The dispute opened with the not-received report: a week later, escalation is the next rung.
+    later = expected["also"][-1]["now"]
+    assert main(["case", "--config", config, number, "dispute-opened", "--at", mark["at"]]) == 0
     capsys.readouterr()
-    later = expected["also"][-1]
-    assert main(["advise", "--config", config, mark["tracking_number"], "--now", later["now"]]) == 0
+    assert main(["advise", "--config", config, number, "--now", later]) == 0
     out = capsys.readouterr().out
-    assert mark["tracking_number"] in out
+    assert number in out
     assert "escalate" in out.lower()

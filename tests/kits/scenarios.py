@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tomllib
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from watcher.domain.models import (
     StoredEvent,
     Timeline,
 )
-from watcher.rules import Evaluation, RuleContext, evaluate, resolve_profile
+from watcher.rules import CaseState, CaseStep, Evaluation, RuleContext, evaluate, resolve_profile
 from watcher.timeline.build import build_timeline
 from watcher.timeline.classify import classify_text
 from watcher.timeline.zones import resolve_time
@@ -43,6 +44,8 @@ class Scenario:
     shipments: tuple[ShipmentView, ...]
     events: dict[str, tuple[StoredEvent, ...]]
     checks: tuple[Check, ...]  # the first is the top-level "now" the CLI test also uses
+    #: Case steps per tracking number (marks with command "case"), shared by an order's parcels.
+    cases: dict[str, tuple[CaseStep, ...]] = dataclasses.field(default_factory=dict)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -62,8 +65,14 @@ class Scenario:
     def context(self, shipment: ShipmentView, now: datetime, timeline: Timeline) -> RuleContext:
         """The rule context for one shipment at `now`."""
         profile = resolve_profile(self.config.get("profiles", {}), shipment.marketplace, shipment)
+        steps = [s for s in self.cases.get(shipment.tracking_number, ()) if s.at <= now]
         return RuleContext(
-            shipment=shipment, timeline=timeline, now=now, profile=profile, tz=self.tz
+            shipment=shipment,
+            timeline=timeline,
+            now=now,
+            profile=profile,
+            tz=self.tz,
+            case=CaseState.of(steps),
         )
 
 
@@ -78,16 +87,41 @@ def load(name: str) -> Scenario:
     config = tomllib.loads((root / "watcher.toml").read_text())
     expected = json.loads((root / "expected.json").read_text())
     marks = {
-        (m["tracking_number"], m["command"]): _aware(m["at"]) for m in expected.get("marks", ())
+        (m["tracking_number"], m["command"]): _aware(m["at"])
+        for m in expected.get("marks", ())
+        if m["command"] != "case"
     }
     shipments = tuple(_shipment(raw, marks) for raw in config.get("shipments", ()))
+    cases = _cases(shipments, [m for m in expected.get("marks", ()) if m["command"] == "case"])
     replay = root / config["providers"]["replay"]["path"]
     events = {
         s.tracking_number: _events(replay / f"{s.tracking_number}.json", s.tracking_number)
         for s in shipments
     }
     checks = [_check(expected), *(_check(item) for item in expected.get("also", ()))]
-    return Scenario(name, config, shipments, events, tuple(checks))
+    return Scenario(name, config, shipments, events, tuple(checks), cases)
+
+
+def _cases(
+    shipments: tuple[ShipmentView, ...], marks: list[dict[str, Any]]
+) -> dict[str, tuple[CaseStep, ...]]:
+    """Each parcel's case steps: a step on one parcel of an order counts for all of them."""
+
+    def order(s: ShipmentView) -> tuple[str, str]:
+        return (s.marketplace, s.order_id) if s.order_id else ("parcel", s.tracking_number)
+
+    by_number = {s.tracking_number: s for s in shipments}
+    steps: dict[tuple[str, str], list[CaseStep]] = {}
+    for mark in marks:
+        step = CaseStep(
+            step=mark["step"],
+            at=_aware(mark["at"]),
+            until=_date(mark.get("until")),
+            by=mark.get("by"),
+            detail=mark.get("amount"),
+        )
+        steps.setdefault(order(by_number[mark["tracking_number"]]), []).append(step)
+    return {s.tracking_number: tuple(steps.get(order(s), ())) for s in shipments}
 
 
 def _aware(text: str) -> datetime:

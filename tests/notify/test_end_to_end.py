@@ -216,14 +216,14 @@ def test_messages_arrive_once_at_the_right_time(
     run_until(app, clock, utc("2026-11-28T20:00"), step=timedelta(hours=1))
     reminder = "Reminder: Contact the seller about USB hub by 28 Nov"
     assert mails(inbox)[3:] == [
-        ("2026-11-24T12:00+00:00", "Open a dispute for Desk lamp by 20 Dec"),
+        ("2026-11-24T12:00+00:00", "Open a dispute for Desk lamp by 19 Dec"),
         ("2026-11-25T06:00+00:00", "Contact the seller about USB hub by 28 Nov"),
         ("2026-11-25T08:00+00:00", f"{reminder} (3 days left)"),
         ("2026-11-27T08:00+00:00", f"{reminder} (1 day left)"),
     ]
     assert "Deadline near (warning)" in inbox.mails[4].part("html")
     assert posts(receiver)[2:] == [
-        ("2026-11-24T12:00+00:00", "Open a dispute for Desk lamp by 20 Dec"),
+        ("2026-11-24T12:00+00:00", "Open a dispute for Desk lamp by 19 Dec"),
         ("2026-11-25T07:00+00:00", "watcher digest for Wed 25 Nov: 1 update"),
         ("2026-11-25T08:00+00:00", f"{reminder} (3 days left)"),
         ("2026-11-27T08:00+00:00", f"{reminder} (1 day left)"),
@@ -234,15 +234,15 @@ def test_messages_arrive_once_at_the_right_time(
     run_until(app, clock, utc("2026-11-29T01:00"), step=timedelta(hours=1))
     critical = mails(inbox)[7:]
     assert critical == [
-        ("2026-11-28T23:00+00:00", "Open a dispute for USB hub by 5 Dec"),
-        ("2026-11-28T23:00+00:00", "Open a dispute for USB hub by 5 Dec"),
+        ("2026-11-28T23:00+00:00", "Open a dispute for USB hub by 4 Dec"),
+        ("2026-11-28T23:00+00:00", "Open a dispute for USB hub by 4 Dec"),
     ]
     assert posts(receiver)[6:] == critical
     # Push targets get plain text: parcel, problem, action, date, evidence, last events.
     text = receiver.posts[-1][1]["message"]
     assert text.startswith("The problem with USB hub got more urgent.\n\nParcel: USB hub\n")
     assert f"Tracking number: {HUB}\nOrder: 8190000000000001\n" in text
-    assert "Action: open dispute\nAct by: Sat 05 Dec 2026 (6 days left)\n" in text
+    assert "Action: open dispute\nAct by: Fri 04 Dec 2026 (5 days left)\n" in text
     assert "\nEvidence to gather:\n- " in text
     assert "Last tracking events:\n- 02 Oct 02:00  Accepted by carrier (Shenzhen, CN)\n" in text
     assert (

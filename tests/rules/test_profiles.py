@@ -123,7 +123,7 @@ def _toml(value: object) -> str:
     if isinstance(value, str):
         return f'"{value}"'
     if isinstance(value, dict):
-        return "{ " + ", ".join(f'"{k}" = {v}' for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f'"{k}" = {_toml(v)}' for k, v in value.items()) + " }"
     return str(value)
 
 
@@ -164,3 +164,10 @@ def test_deadline_extra_days() -> None:
     shipment = ShipmentView("LP00000000000001", ordered_at=date(2026, 10, 1))
     profile = resolve_profile({"x": {"deadline_extra_days": 5}}, "x")
     assert deadline_for(shipment, profile) == date(2026, 12, 5)
+
+
+def test_pickup_holds_reject_a_malformed_period() -> None:
+    with pytest.raises(
+        ConfigError, match=r"pickup_holds.US: expected 'N days' or 'N working days'"
+    ):
+        _validate(_settings({"aliexpress": {"pickup_holds": {"US": "two weeks"}}}), "watcher.toml")

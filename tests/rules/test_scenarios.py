@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 
 from tests.kits.scenarios import Scenario, load, scenario_names
+from watcher.rules.base import dispute_by
+from watcher.timeline.build import build_timeline
 
 NAMES = scenario_names()
 ALL_KINDS = {
@@ -21,6 +23,7 @@ ALL_KINDS = {
     "not_received",
     "deadline_near",
     "deadline_passed",
+    "dispute",
 }
 ALL_ACTIONS = {
     "wait",
@@ -31,6 +34,8 @@ ALL_ACTIONS = {
     "file_courier_claim",
     "collect_parcel",
     "confirm_receipt",
+    "contact_support",
+    "request_chargeback",
 }
 
 
@@ -107,11 +112,42 @@ def test_scenarios_cover_every_kind_and_action() -> None:
             kinds |= {kind for _, kind, _, _ in check.alerts}
             actions |= {action for _, _, action, _ in check.alerts}
     assert kinds == ALL_KINDS
-    # `wait` is in the vocabulary but never the primary action: watcher never tells you to sit it out.
-    assert actions == ALL_ACTIONS - {"wait"}
+    # `wait` only once the dispute is escalated: the platform decides, the buyer has nothing to do.
+    assert actions == ALL_ACTIONS
 
 
 def test_at_least_ten_healthy_parcels() -> None:
     """Parcels moving within thresholds raise nothing."""
     healthy = [n for n in NAMES if not load(n).checks[0].alerts]
     assert len(healthy) >= 10
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_act_by_is_never_in_the_past(name: str) -> None:
+    """A closed window says so and gives what remains; it never shows a date already gone."""
+    scenario = load(name)
+    for check in scenario.checks:
+        for shipment in scenario.shipments:
+            today = check.now.astimezone(scenario.tz).date()
+            for alert in scenario.evaluate(shipment, check.now).alerts:
+                assert alert.act_by is None or alert.act_by >= today, (check.now, alert.message)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_nearer_deadline_is_never_hidden(name: str) -> None:
+    """With no dispute running, some alert's act_by is on or before the dispute date."""
+    scenario = load(name)
+    for check in scenario.checks:
+        for shipment in scenario.shipments:
+            timeline = build_timeline(
+                [e for e in scenario.events[shipment.tracking_number] if e.time <= check.now],
+                destination_country=shipment.destination.country,
+            )
+            ctx = scenario.context(shipment, check.now, timeline)
+            alerts = scenario.evaluate(shipment, check.now).alerts
+            dispute = dispute_by(ctx)
+            dated = [a.act_by for a in alerts if a.act_by is not None]
+            if ctx.case.dispute_open or dispute is None or not dated:
+                continue
+            if (ctx.deadline - ctx.today).days <= ctx.profile.deadline_near_days:
+                assert min(dated) <= dispute, (check.now, [a.message for a in alerts])

@@ -60,20 +60,18 @@ def cmd_alerts(*, config: str | None, days: int, as_json: bool) -> int:
 
 def cmd_advise(*, config: str | None, tracking_number: str, now: str | None) -> int:
     """`watcher advise`: what to do about one parcel, by when, with which evidence."""
-    from zoneinfo import ZoneInfo
 
-    from watcher.cli.shipments import shipment_and_timeline
+    from watcher.cli.common import normalize_number
     from watcher.rules import evaluate
     from watcher.rules.advice import render_advice
-    from watcher.service.evaluator import rule_context
+    from watcher.service.cases import case_context
 
     settings = load(config)
     clock = clock_for(now, settings)
     with opened_app(settings, clock=clock) as app:
-        row, timeline, _events, _legs, _stored = shipment_and_timeline(app, tracking_number)
-    # Advice is about "now" (or --now): evaluate afresh rather than trusting the last cycle's alerts.
-    tz = ZoneInfo(settings.timezone)
-    ctx = rule_context(row, timeline, clock.now(), profiles=settings.profiles, tz=tz)
+        # Advice is about "now" (or --now), with the buyer's case: evaluate afresh.
+        ctx, row, _parcels, _history = case_context(app, normalize_number(tracking_number))
+    timeline = ctx.timeline
     alerts = evaluate(ctx).alerts
     held = {
         "timeline": bool(timeline.events),

@@ -44,9 +44,43 @@ def run_demo(*, as_json: bool = False) -> int:
         notifier = RecordingNotifier(["demo"])
         with opened_app(settings, clock=FrozenClock(DEMO_NOW), notifier=notifier) as app:
             app.sync_config()
+            record_demo_case(app)
             asyncio.run(_cycle(app))
             print_results(app, notifier, as_json=as_json)
+            if not as_json:
+                print_case(app, settings.timezone)
     return 0
+
+
+#: The demo buyer's case: a late parcel, the seller asked, then a dispute opened.
+DEMO_CASE = (
+    "LP00455566677788",
+    (
+        ("seller-contacted", datetime(2026, 11, 8, 9, 0, tzinfo=UTC), "asked for news"),
+        ("dispute-opened", datetime(2026, 11, 15, 18, 0, tzinfo=UTC), "not received"),
+    ),
+)
+
+
+def record_demo_case(app: App) -> None:
+    """Record the demo case's steps (each re-evaluates the parcel, as on the command line)."""
+    from watcher.service import cases
+
+    number, steps = DEMO_CASE
+    for step, at, note in steps:
+        cases.record_step(app, number, step, at=at, note=note)
+
+
+def print_case(app: App, timezone: str) -> None:
+    """`watcher case` for the demo's case."""
+    from zoneinfo import ZoneInfo
+
+    from watcher.cli.case import case_text
+    from watcher.service import cases
+
+    number = DEMO_CASE[0]
+    print(f"\n$ watcher case {number}")
+    print(case_text(cases.case_json(app, number), ZoneInfo(timezone)))
 
 
 async def _cycle(app: App) -> None:

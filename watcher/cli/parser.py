@@ -9,8 +9,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from watcher.cli import alerts, notifications, operations, shipments
+from watcher.cli import alerts, case, notifications, operations, shipments
 
+CASE_STEPS_HELP = (
+    "seller-contacted, extension-requested, extension-granted, dispute-opened, seller-replied, "
+    "escalated, refunded, closed, claim-filed, chargeback, received, not-received"
+)
 CONFIG_HELP = (
     "config file (default: $WATCHER_CONFIG, ./watcher.toml, ~/.config/watcher/watcher.toml,"
     " /etc/watcher/watcher.toml)"
@@ -38,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_shipment_commands(commands)
     add_check(commands)
     add_mark_commands(commands)
+    add_case_command(commands)
     add_alert_commands(commands)
     add_notification_commands(commands)
     add_operation_commands(commands)
@@ -148,6 +153,27 @@ def add_mark_commands(commands: Commands) -> None:
         p = commands.add(name, handler, text)
         p.add_argument("tracking_number")
         p.add_argument("--at", metavar="ISO8601", help="when (default: now)")
+        if name == "not-received":
+            p.add_argument(
+                "--force", action="store_true", help="even though tracking does not say delivered"
+            )
+
+
+def add_case_command(commands: Commands) -> None:
+    """`case`: the buyer's case — show it, or record a step on the ladder."""
+    p = commands.add("case", case.cmd_case, "show the buyer's case, or record a step")
+    p.add_argument("tracking_number")
+    # Checked by watcher.service.cases (importing the rules here would slow every command down).
+    p.add_argument("step", nargs="?", metavar="STEP", help=CASE_STEPS_HELP)
+    p.add_argument("--at", metavar="WHEN", help="when it happened (default: now)")
+    p.add_argument("--until", metavar="DATE", help="extension-granted: the new protection end")
+    p.add_argument("--note", metavar="TEXT")
+    p.add_argument("--by", choices=("buyer", "seller"), help="claim-filed: who filed it")
+    p.add_argument("--amount", metavar="full|partial|X", help="refunded: how much")
+    p.add_argument("--undo", action="store_true", help="take back the latest such step")
+    p.add_argument("--force", action="store_true", help="not-received on an undelivered parcel")
+    p.add_argument("--now", metavar="ISO8601", help="evaluate as if it were this time")
+    p.add_argument("--json", dest="as_json", action="store_true")
 
 
 def add_alert_commands(commands: Commands) -> None:

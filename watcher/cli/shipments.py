@@ -1,4 +1,4 @@
-"""Parcel commands: `add`, `list`, `show`, `received`, `not-received` and `archive`."""
+"""Parcel commands: `add`, `list`, `show`, `received`, `not-received` (case steps) and `archive`."""
 
 from __future__ import annotations
 
@@ -204,13 +204,36 @@ def mark(config: str | None, raw_number: str, at: str | None, field: str, verb: 
 
 
 def cmd_received(*, config: str | None, tracking_number: str, at: str | None) -> int:
-    """`watcher received`: the parcel is in hand."""
-    return mark(config, tracking_number, at, "received_at", "received")
+    """`watcher received`: the parcel is in hand (a step of its case)."""
+    return case_step(config, tracking_number, at, "received", "received", force=False)
 
 
-def cmd_not_received(*, config: str | None, tracking_number: str, at: str | None) -> int:
-    """`watcher not-received`: marked delivered, but it never arrived."""
-    return mark(config, tracking_number, at, "not_received_at", "marked not received")
+def cmd_not_received(
+    *, config: str | None, tracking_number: str, at: str | None, force: bool = False
+) -> int:
+    """`watcher not-received`: marked delivered, but it never arrived (a step of its case)."""
+    return case_step(
+        config, tracking_number, at, "not-received", "marked not received", force=force
+    )
+
+
+def case_step(
+    config: str | None, raw_number: str, at: str | None, step: str, verb: str, *, force: bool
+) -> int:
+    """Record `step` on the parcel's case (which re-evaluates it) and say so."""
+    from watcher.service import cases
+
+    number = normalize_number(raw_number)
+    settings = load(config)
+    with opened_app(settings) as app:
+        when = parse_when(at, "--at", settings) if at else app.clock.now()
+        data = cases.record_step(app, number, step, at=when, force=force)
+    nxt = data["next"]
+    print(f"{number}: {verb} {when:%Y-%m-%d %H:%M} UTC")
+    if nxt is not None:
+        by = f" by {nxt['act_by']}" if nxt["act_by"] else ""
+        print(f"next step: {nxt['action'].replace('_', ' ')}{by} — `watcher case {number}`")
+    return EXIT_OK
 
 
 def cmd_archive(*, config: str | None, tracking_number: str, at: str | None) -> int:

@@ -216,6 +216,33 @@ class MqttConfig(_Strict):
     interval_seconds: float = Field(default=60, gt=0)
 
 
+def system_timezone() -> str:
+    """The system's IANA zone name ($TZ, /etc/localtime, /etc/timezone), else "UTC"."""
+    from zoneinfo import ZoneInfo
+
+    candidates = [os.environ.get("TZ", "").removeprefix(":")]
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    try:
+        with open("/etc/timezone", encoding="utf-8") as handle:
+            candidates.append(handle.read().strip())
+    except OSError:
+        pass
+    for name in candidates:
+        if not name or name.startswith("/"):
+            continue
+        try:
+            ZoneInfo(name)
+        except (ValueError, KeyError, OSError):
+            continue
+        return name
+    return "UTC"
+
+
 class Settings(BaseSettings):
     """The whole configuration."""
 
@@ -228,7 +255,8 @@ class Settings(BaseSettings):
 
     database_url: SecretStr | None = None
     state_dir: Path | None = None
-    timezone: str = "UTC"
+    # The buyer's zone: deadlines are calendar days there. Defaults to the system's zone.
+    timezone: str = Field(default_factory=lambda: system_timezone())
     default_providers: list[str] = Field(default_factory=lambda: ["cainiao"])
     polling: PollingConfig = Field(default_factory=PollingConfig)
     notify: NotifyConfig = Field(default_factory=NotifyConfig)

@@ -61,6 +61,8 @@ class Action(StrEnum):
     COLLECT_PARCEL = "collect_parcel"
     CONFIRM_RECEIPT = "confirm_receipt"
     CHECK_PROVIDER = "check_provider"  # watcher's own blind spot: a provider keeps failing
+    CONTACT_SUPPORT = "contact_support"  # the dispute window closed: only platform support is left
+    REQUEST_CHARGEBACK = "request_chargeback"  # card chargeback or PayPal claim, the last resort
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,8 @@ _ACTION_PHRASES = {
     Action.COLLECT_PARCEL: "Collect",
     Action.CONFIRM_RECEIPT: "Confirm receipt of",
     Action.CHECK_PROVIDER: "Check the tracking provider",
+    Action.CONTACT_SUPPORT: "Contact the platform's support about",
+    Action.REQUEST_CHARGEBACK: "Request a chargeback for",
 }
 
 #: What each message event says first.

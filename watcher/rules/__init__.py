@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from watcher.domain.models import Alert
-from watcher.rules.base import Rule, RuleContext, deadline_for
+from watcher.rules.base import Rule, RuleContext, deadline_for, is_quiet, ladder_moments
+from watcher.rules.case import STEPS, CaseState, CaseStep
 from watcher.rules.customs import CustomsRule
 from watcher.rules.deadline import DeadlineRule
 from watcher.rules.delivery import DeliveredRule, NotReceivedRule
+from watcher.rules.ladder import case_alerts, case_moments
 from watcher.rules.profiles import BUILTIN_PROFILES, Profile, resolve_profile, validate_profiles
 from watcher.rules.shipping import NotShippedRule
 from watcher.rules.stall import StallRule
@@ -23,6 +25,9 @@ from watcher.rules.trouble import DeliveryFailedRule, ExceptionRule, ReturningRu
 
 __all__ = [
     "BUILTIN_PROFILES",
+    "STEPS",
+    "CaseState",
+    "CaseStep",
     "Evaluation",
     "Profile",
     "Rule",
@@ -68,4 +73,8 @@ def evaluate(ctx: RuleContext, rules: Sequence[Rule] | None = None) -> Evaluatio
         moment = rule.next_change(ctx)
         if moment is not None and moment > ctx.now:
             moments.append(moment)
-    return Evaluation(alerts=tuple(alerts.values()), next_look_at=min(moments, default=None))
+    found = case_alerts(ctx, list(alerts.values()))
+    if found and not is_quiet(ctx):
+        # The case alert's dates (reply period, escalation, chargeback periods).
+        moments += [m for m in (*case_moments(ctx), *ladder_moments(ctx)) if m > ctx.now]
+    return Evaluation(alerts=tuple(found), next_look_at=min(moments, default=None))

@@ -24,6 +24,8 @@ _ACTION_WORDS = {
     Action.COLLECT_PARCEL: "Collect the parcel",
     Action.CONFIRM_RECEIPT: "Confirm receipt",
     Action.CHECK_PROVIDER: "Check the tracking provider",
+    Action.CONTACT_SUPPORT: "Contact the platform's support",
+    Action.REQUEST_CHARGEBACK: "Request a chargeback or PayPal claim",
 }
 _MILESTONES = (
     ("accepted", "accepted"),

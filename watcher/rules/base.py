@@ -17,6 +17,7 @@ from watcher.domain.models import (
     Timeline,
     TimelineEvent,
 )
+from watcher.rules.case import EMPTY_CASE, CaseState
 from watcher.rules.evidence import evidence_checklist
 from watcher.rules.profiles import Profile
 
@@ -30,15 +31,21 @@ class RuleContext:
     now: datetime  # aware UTC, from an injectable clock
     profile: Profile  # resolved, with per-shipment overrides applied
     tz: ZoneInfo  # owner's zone: a date-only deadline ends at 23:59:59 there
+    #: The buyer's case (steps taken on the ladder); empty when none was recorded.
+    case: CaseState = EMPTY_CASE
     #: The owner's calendar date at `now`.
     today: date = field(init=False)
-    #: The order's protection deadline (see `deadline_for`).
+    #: The protection deadline in force: the order's, an extension, or cut by a delivery scan.
     deadline: date | None = field(init=False)
+    #: Where `deadline` comes from, in words (for messages and `watcher case`).
+    deadline_source: str = field(init=False)
 
     def __post_init__(self) -> None:
         # Every rule asks for both, several times: computed once (bench/RESULTS.md, evaluate).
         object.__setattr__(self, "today", self.now.astimezone(self.tz).date())
-        object.__setattr__(self, "deadline", deadline_for(self.shipment, self.profile))
+        deadline, source = effective_deadline(self)
+        object.__setattr__(self, "deadline", deadline)
+        object.__setattr__(self, "deadline_source", source)
 
     def day_start(self, day: date) -> datetime:
         """Midnight at the start of `day` in the owner's zone, as UTC."""
@@ -94,44 +101,125 @@ def deadline_for(shipment: ShipmentView, profile: Profile) -> date | None:
     return None
 
 
+def effective_deadline(ctx: RuleContext) -> tuple[date | None, str]:
+    """The deadline in force and why: a granted extension, else the order's, cut by a delivery scan."""
+    extended = ctx.case.extended_until
+    if extended is not None:
+        return extended, "extended by the seller"
+    deadline = deadline_for(ctx.shipment, ctx.profile)
+    source = _order_source(ctx.shipment, ctx.profile)
+    delivered = ctx.timeline.milestones.first_delivered
+    if delivered is not None:
+        cut = ctx.date_of(delivered) + timedelta(days=ctx.profile.delivered_protection_days)
+        if deadline is None or cut < deadline:
+            days = ctx.profile.delivered_protection_days
+            return cut, f"{days} days after the 'delivered' scan"
+    return deadline, source
+
+
+def _order_source(shipment: ShipmentView, profile: Profile) -> str:
+    """Where the order's deadline comes from, in words."""
+    if shipment.protection_ends:
+        return "from the order"
+    if shipment.ordered_at:
+        return f"order date + {profile.max_delivery_days + profile.deadline_extra_days} days"
+    return "estimated from when watcher first saw the parcel"
+
+
 def last_dispute_day(deadline: date, profile: Profile) -> date:
     """The last day a dispute is still accepted once the protection period is over."""
     return deadline + timedelta(days=profile.dispute_window_days)
 
 
+def act_by_for(ctx: RuleContext, day: date) -> date | None:
+    """The act_by for a platform deadline: `act_margin_days` earlier, never before today.
+
+    None once the deadline itself has passed: the window is closed.
+    """
+    if day < ctx.today:
+        return None
+    return max(ctx.today, day - timedelta(days=ctx.profile.act_margin_days))
+
+
+def dispute_by(ctx: RuleContext) -> date | None:
+    """The act_by for opening a dispute: before the deadline, else within the grace; None when closed."""
+    deadline = ctx.deadline
+    if deadline is None:
+        return None
+    return act_by_for(ctx, deadline) or act_by_for(ctx, last_dispute_day(deadline, ctx.profile))
+
+
+def window_closed(ctx: RuleContext) -> bool:
+    """The dispute window (deadline + grace) is over and no dispute is running."""
+    deadline = ctx.deadline
+    if deadline is None or ctx.case.dispute_open:
+        return False
+    return ctx.today > last_dispute_day(deadline, ctx.profile)
+
+
+def escalate_by(ctx: RuleContext) -> date | None:
+    """When a running dispute should be escalated: a week after opening, or a reply period after
+    the seller's answer; None when already escalated."""
+    case = ctx.case
+    opened = case.at("dispute-opened")
+    if opened is None or case.has("escalated"):
+        return None
+    replied = case.at("seller-replied")
+    if replied is not None and replied >= opened:
+        return ctx.date_of(replied) + timedelta(days=ctx.profile.seller_reply_days)
+    return ctx.date_of(opened) + timedelta(days=ctx.profile.escalate_after_days)
+
+
 def ladder(
     ctx: RuleContext, *, first: Action = Action.CONTACT_SELLER
 ) -> tuple[Action, date | None]:
-    """The next rung for a problem the seller must fix: `first` while time allows, then a dispute."""
+    """The next rung for a problem the seller must fix, never one the case already took.
+
+    `first` while time allows (unless the seller was already contacted), then a dispute; with a
+    dispute running, its escalation; once escalated, waiting for the platform's decision.
+    """
+    if ctx.case.dispute_open:
+        if ctx.case.has("escalated"):
+            return Action.WAIT, None
+        day = escalate_by(ctx)
+        return Action.ESCALATE_DISPUTE, (day if day is not None and day >= ctx.today else None)
     deadline = ctx.deadline
     if deadline is None:
         return first, None
     days_left = (deadline - ctx.today).days
-    if days_left >= ctx.profile.contact_seller_lead_days:
+    taken = first == Action.CONTACT_SELLER and any(
+        ctx.case.has(step)
+        for step in ("seller-contacted", "extension-requested", "extension-granted")
+    )
+    if days_left >= ctx.profile.contact_seller_lead_days and not taken:
         return first, deadline - timedelta(days=ctx.profile.contact_seller_lead_days)
-    if days_left >= 0:
-        return Action.OPEN_DISPUTE, deadline
-    return Action.OPEN_DISPUTE, last_dispute_day(deadline, ctx.profile)
-
-
-def dispute_by(ctx: RuleContext) -> date | None:
-    """The act_by for opening a dispute now: the deadline, or the last dispute day once it passed."""
-    deadline = ctx.deadline
-    if deadline is None:
-        return None
-    return deadline if ctx.today <= deadline else last_dispute_day(deadline, ctx.profile)
+    return Action.OPEN_DISPUTE, dispute_by(ctx)
 
 
 def ladder_moments(ctx: RuleContext) -> list[datetime]:
     """The moments at which `ladder` and `dispute_by` change their answer."""
+    moments: list[datetime] = []
+    escalate = escalate_by(ctx)
+    if escalate is not None:
+        moments.append(ctx.day_start(escalate + timedelta(days=1)))
     deadline = ctx.deadline
     if deadline is None:
-        return []
-    lead = ctx.profile.contact_seller_lead_days
-    return [
-        ctx.day_start(deadline - timedelta(days=lead - 1)),
-        ctx.day_start(deadline + timedelta(days=1)),
-    ]
+        return moments
+    p = ctx.profile
+    last = last_dispute_day(deadline, p)
+    margin = timedelta(days=p.act_margin_days)
+    lead = timedelta(days=p.contact_seller_lead_days - 1)
+    for day in (
+        deadline - lead,
+        deadline - margin - lead,  # severity of a reminder measured against the act_by
+        last - margin - lead,
+        deadline - margin + timedelta(days=1),
+        deadline + timedelta(days=1),
+        last - margin + timedelta(days=1),
+        last + timedelta(days=1),
+    ):
+        moments.append(ctx.day_start(day))
+    return moments
 
 
 def earliest_after(now: datetime, moments: Iterable[datetime | None]) -> datetime | None:
@@ -146,8 +234,13 @@ def by_when(day: date | None) -> str:
 
 
 def is_quiet(ctx: RuleContext) -> bool:
-    """True when no rule should speak: archived, or the owner has the parcel."""
-    return ctx.shipment.archived or ctx.shipment.received_at is not None
+    """True when no rule should speak: archived, the owner has the parcel, or the case is over."""
+    return (
+        ctx.shipment.archived
+        or ctx.shipment.received_at is not None
+        or ctx.case.has("received")
+        or ctx.case.finished
+    )
 
 
 def is_delivered(timeline: Timeline) -> bool:

@@ -8,11 +8,14 @@ from watcher.domain.models import Action, Alert, Severity, Status
 from watcher.rules.base import (
     RuleContext,
     by_when,
+    dispute_by,
     earliest_after,
     is_quiet,
     ladder,
+    ladder_moments,
     last_dispute_day,
     order_ref,
+    plural,
 )
 
 KEY = "deadline"  # near -> passed is one alert escalating, not two
@@ -28,101 +31,59 @@ class DeadlineRule:
         deadline = ctx.deadline
         if deadline is None or is_quiet(ctx) or ctx.shipment.not_received_at is not None:
             return []  # not_received carries the deadline itself
-        delivered = ctx.timeline.status == Status.DELIVERED
+        if ctx.timeline.status in (Status.AVAILABLE_FOR_PICKUP, Status.DELIVERED):
+            # delivery_failed / delivered_* carry the (delivery-cut) deadline in their act_by.
+            return []
         days_left = (deadline - ctx.today).days
         if days_left < 0:
-            return [] if delivered else [self._passed(ctx, -days_left)]
+            return [self._passed(ctx, -days_left)]
         if days_left <= ctx.profile.deadline_near_days:
-            return [self._near(ctx, days_left, delivered)]
+            return [self._near(ctx, days_left)]
         return []
 
     def next_change(self, ctx: RuleContext) -> datetime | None:
-        """Entering the warning period, the contact-seller cut-off, the deadline, escalation."""
+        """Entering the warning period, then the ladder's dates."""
         deadline = ctx.deadline
         if deadline is None:
             return None
-        p = ctx.profile
-        days = (
-            -p.deadline_near_days,
-            1 - p.contact_seller_lead_days,
-            1,
-            1 + p.escalate_after_days,
-            1 + p.dispute_window_days,
-        )
-        return earliest_after(ctx.now, (ctx.day_start(deadline + timedelta(days=d)) for d in days))
+        start = ctx.day_start(deadline - timedelta(days=ctx.profile.deadline_near_days))
+        return earliest_after(ctx.now, [start, *ladder_moments(ctx)])
 
-    def _near(self, ctx: RuleContext, days_left: int, delivered: bool) -> Alert:
+    def _near(self, ctx: RuleContext, days_left: int) -> Alert:
         """The deadline is within deadline_near_days."""
         deadline = ctx.deadline
         assert deadline is not None
-        when = "today" if days_left == 0 else f"in {days_left} day{'s' if days_left != 1 else ''}"
-        head = (
-            f"Buyer protection for {order_ref(ctx.shipment)} ends {when} ({deadline:%a %Y-%m-%d})."
-        )
-        if delivered:
-            return ctx.alert(
-                "deadline_near",
-                Action.CONFIRM_RECEIPT,
-                Severity.WARNING,
-                f"{head} Tracking says delivered: if you have the parcel run `watcher received`; if not, run "
-                f"`watcher not-received` and open a dispute{by_when(deadline)} — after that the order closes.",
-                act_by=deadline,
-                key=KEY,
-            )
+        when = "today" if days_left == 0 else f"in {plural(days_left, 'day')}"
+        head = f"Protection for {order_ref(ctx.shipment)} ends {when} ({deadline:%a %Y-%m-%d}, {ctx.deadline_source})."
         action, act_by = ladder(ctx)
         if action == Action.CONTACT_SELLER:
             text = (
-                f"{head} The parcel is not delivered. Ask the seller{by_when(act_by)} to extend buyer "
-                f"protection or explain the delay; if they do not, open a dispute{by_when(deadline)}."
+                f"{head} Not delivered. Rung 1: ask the seller to extend protection{by_when(act_by)} "
+                f"(record it: `watcher case {ctx.shipment.tracking_number} seller-contacted`); "
+                f"else open a dispute{by_when(dispute_by(ctx))}. Keep screenshots of the chat."
             )
             return ctx.alert(
                 "deadline_near", action, Severity.WARNING, text, act_by=act_by, key=KEY
             )
+        contacted = " The seller was contacted; " if ctx.case.has("seller-contacted") else " "
         text = (
-            f"{head} The parcel is not delivered. Open a dispute ('not received'){by_when(deadline)} "
-            f"unless the seller has extended protection; attach the timeline export and screenshots."
+            f"{head} Not delivered.{contacted}open a dispute ('not received'){by_when(act_by)} unless "
+            f"the seller has extended protection; attach the tracking export and screenshots."
         )
         return ctx.alert("deadline_near", action, Severity.CRITICAL, text, act_by=act_by, key=KEY)
 
     def _passed(self, ctx: RuleContext, days_over: int) -> Alert:
-        """The deadline is past and the parcel is not delivered."""
+        """The deadline is past and the parcel is not delivered (a closed window is the case's)."""
         deadline = ctx.deadline
         assert deadline is not None
         last = last_dispute_day(deadline, ctx.profile)
-        head = (
-            f"Buyer protection for {order_ref(ctx.shipment)} ended {deadline:%a %Y-%m-%d} "
-            f"({days_over} day{'s' if days_over != 1 else ''} ago) and the parcel is not delivered."
-        )
-        if ctx.today > last:
-            text = (
-                f"{head} The usual dispute window closed {last:%Y-%m-%d}: open a dispute or contact "
-                f"AliExpress support today anyway, with the timeline export and screenshots."
-            )
-            return ctx.alert(
-                "deadline_passed",
-                Action.OPEN_DISPUTE,
-                Severity.CRITICAL,
-                text,
-                act_by=last,
-                key=KEY,
-            )
-        if days_over > ctx.profile.escalate_after_days:
-            text = (
-                f"{head} If your dispute is open and the seller has not refunded, escalate it to AliExpress "
-                f"now; if you have not opened one, open it today. Last day: {last:%a %Y-%m-%d}."
-            )
-            return ctx.alert(
-                "deadline_passed",
-                Action.ESCALATE_DISPUTE,
-                Severity.CRITICAL,
-                text,
-                act_by=last,
-                key=KEY,
-            )
+        act_by = dispute_by(ctx)
         text = (
-            f"{head} Open a dispute ('not received') now — do not wait for the seller; the last day "
-            f"it is accepted is {last:%a %Y-%m-%d}. Attach the timeline export and screenshots."
+            f"Protection for {order_ref(ctx.shipment)} ended {deadline:%a %Y-%m-%d} "
+            f"({plural(days_over, 'day')} ago), not delivered. Open a dispute ('not received') now"
+            f"{by_when(act_by)}; the platform accepts it until {last:%Y-%m-%d}. Attach the tracking "
+            f"export and screenshots."
         )
         return ctx.alert(
-            "deadline_passed", Action.OPEN_DISPUTE, Severity.CRITICAL, text, act_by=last, key=KEY
+            "deadline_passed", Action.OPEN_DISPUTE, Severity.CRITICAL, text, act_by=act_by, key=KEY
         )

@@ -21,7 +21,6 @@ from watcher.rules.base import (
     ladder,
     ladder_moments,
     order_ref,
-    plural,
 )
 from watcher.rules.stages import Stage, stages
 
@@ -95,6 +94,27 @@ def _too_fast(
     return None
 
 
+def origin_delivery(ctx: RuleContext) -> Alert | None:
+    """A 'delivered' scan in the country the parcel left from: no local courier ever had it."""
+    delivered = delivery_event(ctx)
+    first = next((e for e in ctx.timeline.events if e.country), None)
+    dest = (ctx.shipment.destination.country or "").upper()
+    if delivered is None or first is None or not dest:
+        return None
+    where = (delivered.country or "").upper()
+    if not where or where == dest or where != (first.country or "").upper():
+        return None
+    act_by = dispute_by(ctx)
+    text = (
+        f"Tracking says {order_ref(ctx.shipment)} was delivered in {where}, the country it was sent "
+        f"from: it never reached you. Next rung: open a dispute ('not received') now{by_when(act_by)}; "
+        f"attach the tracking export showing the {where} delivery scan."
+    )
+    return ctx.alert(
+        "delivered_suspicious", Action.OPEN_DISPUTE, Severity.CRITICAL, text, act_by=act_by
+    )
+
+
 class DeliveredRule:
     """Tracking says delivered: suspicious deliveries first, else ask the owner to confirm."""
 
@@ -104,6 +124,9 @@ class DeliveredRule:
         """'delivered_suspicious' when signs point to a false delivery, else 'delivered_unconfirmed'."""
         if is_quiet(ctx) or ctx.shipment.not_received_at is not None:
             return []
+        origin = origin_delivery(ctx)
+        if origin is not None:
+            return [origin]
         signs = suspicious_signs(ctx)
         if signs:
             return [self._suspicious(ctx, signs)]
@@ -164,7 +187,7 @@ class DeliveredRule:
 
 
 class NotReceivedRule:
-    """The owner says a 'delivered' parcel never arrived: dispute, then escalate or claim."""
+    """The owner says a 'delivered' parcel never arrived: the dispute, before protection ends."""
 
     name = "not_received"
 
@@ -174,52 +197,26 @@ class NotReceivedRule:
         if is_quiet(ctx) or reported is None:
             return []
         act_by = dispute_by(ctx)
-        days = (ctx.today - ctx.date_of(reported)).days
         signs = suspicious_signs(ctx)
         why = f" Signs of a false delivery: {'; '.join(signs)}." if signs else ""
-        head = f"You reported {order_ref(ctx.shipment)} as not received on {ctx.date_of(reported):%Y-%m-%d}.{why}"
-        if days < ctx.profile.escalate_after_days:
-            text = (
-                f"{head} Open a dispute ('not received'){by_when(act_by)}. Get a written statement from your "
-                f"local post office (or a police report) and photos of your mailbox: AliExpress asks for them "
-                f"when tracking says delivered."
-            )
-            return [
-                ctx.alert(
-                    "not_received", Action.OPEN_DISPUTE, Severity.CRITICAL, text, act_by=act_by
-                )
-            ]
-        if ctx.shipment.insured:
-            claim_by = ctx.date_of(reported) + timedelta(days=ctx.profile.courier_claim_days)
-            text = (
-                f"{head} {plural(days, 'day')} later it is still missing and the shipment is insured: file a "
-                f"claim with the courier{by_when(claim_by)} and keep the dispute open."
-            )
-            return [
-                ctx.alert(
-                    "not_received",
-                    Action.FILE_COURIER_CLAIM,
-                    Severity.CRITICAL,
-                    text,
-                    act_by=claim_by,
-                )
-            ]
+        number = ctx.shipment.tracking_number
+        claim = (
+            " It is insured: if the dispute fails, the insured party files the courier claim."
+            if ctx.shipment.insured
+            else ""
+        )
         text = (
-            f"{head} {plural(days, 'day')} later it is still not resolved: if the seller has not refunded, "
-            f"escalate the dispute to AliExpress{by_when(act_by)} with the post-office statement or police report."
+            f"You reported {order_ref(ctx.shipment)} as not received on {ctx.date_of(reported):%Y-%m-%d}.{why} "
+            f"Next rung: open a dispute ('not received'){by_when(act_by)} (protection: {ctx.deadline_source}), "
+            f"then `watcher case {number} dispute-opened`. Gather a post-office statement or police "
+            f"report.{claim}"
         )
         return [
-            ctx.alert(
-                "not_received", Action.ESCALATE_DISPUTE, Severity.CRITICAL, text, act_by=act_by
-            )
+            ctx.alert("not_received", Action.OPEN_DISPUTE, Severity.CRITICAL, text, act_by=act_by)
         ]
 
     def next_change(self, ctx: RuleContext) -> datetime | None:
-        """Escalation day and the ladder's dates."""
-        reported = ctx.shipment.not_received_at
-        if is_quiet(ctx) or reported is None:
+        """The ladder's dates."""
+        if is_quiet(ctx) or ctx.shipment.not_received_at is None:
             return None
-        escalate = ctx.day_start(
-            ctx.date_of(reported) + timedelta(days=ctx.profile.escalate_after_days)
-        )
-        return earliest_after(ctx.now, [escalate, *ladder_moments(ctx)])
+        return earliest_after(ctx.now, ladder_moments(ctx))

@@ -48,8 +48,24 @@ class Profile(BaseModel):
     # than that, watcher recommends opening the dispute directly.
     contact_seller_lead_days: int = Field(default=7, ge=0, le=60)
     # Sellers get 5 days to answer a dispute on AliExpress; after a week without a resolution
-    # watcher recommends escalating (asking AliExpress to decide).
+    # watcher recommends escalating (asking AliExpress to decide). Timed from the dispute's
+    # opening (`watcher case TRACKING dispute-opened`), or from `not-received` without one.
     escalate_after_days: int = Field(default=7, ge=1, le=60)
+    # The seller's reply period in a dispute (AliExpress dispute help: the seller has 5 days to
+    # respond, or the dispute is decided for the buyer). A seller's reply restarts it for the buyer.
+    seller_reply_days: int = Field(default=5, ge=1, le=60)
+    # Every act_by lands at least this many days before the platform's own deadline: time zones,
+    # a slow answer from support or a missed evening must not cost the buyer their rights.
+    act_margin_days: int = Field(default=1, ge=0, le=14)
+    # A "delivered" scan is commonly reported to cut the remaining protection to about 5 days
+    # (the order is confirmed automatically unless the buyer disputes): the deadline becomes the
+    # earlier of the order's and the delivery day + this.
+    delivered_protection_days: int = Field(default=5, ge=0, le=60)
+    # What remains once the dispute window has closed (buyer-protection mechanisms outside the
+    # marketplace): a card chargeback, commonly 120 days from the expected delivery date
+    # (Visa/Mastercard "merchandise not received"), and a PayPal claim, 180 days from payment.
+    chargeback_days: int = Field(default=120, ge=0, le=540)
+    paypal_claim_days: int = Field(default=180, ge=0, le=540)
 
     # --- Before shipment ---------------------------------------------------------------------
     # Handling time is 3-7 days on most listings and the first carrier scan shows 1-3 days after
@@ -83,6 +99,17 @@ class Profile(BaseModel):
     # Post offices and lockers keep parcels 7 days (Deutsche Post, DHL Packstation, PostNL) to
     # 15-18 days (USPS, Royal Mail) before returning them: 7 is the safe default.
     pickup_hold_days: int = Field(default=7, gt=0, le=60)
+    # Holding periods by pickup place, overriding pickup_hold_days: a lower-case key matches the
+    # event's location or text ("packstation"), an upper-case two-letter key the destination
+    # country. Values are "N days" or "N working days" (Monday to Saturday). Sources: DHL
+    # (Packstation 7 days; post office/Filiale 7 working days), USPS (15 days).
+    pickup_holds: dict[str, str] = Field(
+        default_factory=lambda: {
+            "packstation": "7 days",
+            "DE": "7 working days",
+            "US": "15 days",
+        }
+    )
     # Customs and couriers return held parcels when nobody answers, usually after 14-20 days.
     customs_response_days: int = Field(default=14, gt=0, le=90)
     # Couriers take damage and loss claims within 30 days on most services (UPU allows longer,
@@ -104,9 +131,25 @@ class Profile(BaseModel):
     def _consistent(self) -> Profile:
         if self.not_shipped_dispute_days < self.not_shipped_days:
             raise ValueError("not_shipped_dispute_days must be >= not_shipped_days")
+        for key, value in self.pickup_holds.items():
+            if parse_hold(value) is None:
+                raise ValueError(
+                    f"pickup_holds.{key}: expected 'N days' or 'N working days', got {value!r}"
+                )
         if any(days < 0 for days in self.fast_delivery_days.values()):
             raise ValueError("fast_delivery_days values must be >= 0")
         return self
+
+
+def parse_hold(text: str) -> tuple[int, bool] | None:
+    """'7 days' -> (7, False), '7 working days' -> (7, True); None when malformed."""
+    words = text.lower().split()
+    if len(words) not in (2, 3) or not words[0].isdigit() or words[-1] not in ("day", "days"):
+        return None
+    if len(words) == 3 and words[1] != "working":
+        return None
+    days = int(words[0])
+    return (days, len(words) == 3) if 0 < days <= 60 else None
 
 
 #: Profiles shipped with watcher. User tables with these names override only the keys they set.

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from watcher.domain.models import Action, Alert, Severity, Status, TimelineEvent
 from watcher.rules.base import (
     RuleContext,
+    act_by_for,
     by_when,
     dispute_by,
     earliest_after,
@@ -16,6 +17,7 @@ from watcher.rules.base import (
     order_ref,
     run_start,
 )
+from watcher.rules.profiles import parse_hold
 
 _AT_DOOR = (Status.ATTEMPT_FAILED, Status.AVAILABLE_FOR_PICKUP)
 
@@ -32,36 +34,44 @@ class DeliveryFailedRule:
             return []
         last = ctx.timeline.last_event
         assert last is not None
-        hold_ends = self._hold_ends(ctx, start)
+        hold_ends = hold_end(ctx, start)
         where = f" at {last.location}" if last.location else ""
         late = ctx.today > hold_ends
+        dispute = None if ctx.case.dispute_open else dispute_by(ctx)
+        # A collect-by date after protection ends must not hide the nearer dispute date.
+        first = dispute is not None and dispute < hold_ends
+        act_by = dispute if first else (None if late else hold_ends)
         if last.status == Status.AVAILABLE_FOR_PICKUP:
             action = Action.CONTACT_COURIER if late else Action.COLLECT_PARCEL
             text = (
-                f"The parcel waits for you{where} since {ctx.date_of(start.time):%Y-%m-%d}. Collect it"
-                f"{by_when(hold_ends)} with ID and the pickup notice; pickup points send parcels back after "
-                f"about {ctx.profile.pickup_hold_days} days."
+                f"The parcel waits for you{where} since {ctx.date_of(start.time):%Y-%m-%d}; the pickup "
+                f"point keeps it until about {hold_ends:%Y-%m-%d}. Collect it{by_when(act_by)} with ID and "
+                f"the pickup notice."
             )
         else:
             action = Action.CONTACT_COURIER
             text = (
                 f"The courier could not deliver the parcel on {ctx.date_of(last.time):%Y-%m-%d}{where}. "
-                f"Arrange a new delivery or pickup with the courier{by_when(hold_ends)}, and check the address "
-                f"they have; unclaimed parcels go back to the seller."
+                f"Arrange a new delivery or pickup{by_when(act_by)} and check the address they have; "
+                f"unclaimed parcels go back to the seller (held until about {hold_ends:%Y-%m-%d})."
             )
-        if late:
-            text += f" The usual hold period ended {hold_ends:%Y-%m-%d}: call the courier today."
-        severity = Severity.CRITICAL if late else Severity.WARNING
-        return [ctx.alert("delivery_failed", action, severity, text, act_by=hold_ends)]
+        if first:
+            text += (
+                f" Protection ends {ctx.deadline:%Y-%m-%d}, before that: if you cannot get it"
+                f"{by_when(act_by)}, open a dispute by then."
+            )
+        elif late:
+            text += " The hold period is over: call the courier today."
+        severity = Severity.CRITICAL if late or first else Severity.WARNING
+        return [ctx.alert("delivery_failed", action, severity, text, act_by=act_by)]
 
     def next_change(self, ctx: RuleContext) -> datetime | None:
-        """The day after the hold period ends."""
+        """The day after the hold period ends, and the ladder's dates."""
         start = self._start(ctx)
         if start is None:
             return None
-        return earliest_after(
-            ctx.now, [ctx.day_start(self._hold_ends(ctx, start) + timedelta(days=1))]
-        )
+        end = ctx.day_start(hold_end(ctx, start) + timedelta(days=1))
+        return earliest_after(ctx.now, [end, *ladder_moments(ctx)])
 
     def _start(self, ctx: RuleContext) -> TimelineEvent | None:
         """The first event of the current attempt/pickup run."""
@@ -69,9 +79,32 @@ class DeliveryFailedRule:
             return None
         return run_start(ctx.timeline, _AT_DOOR)
 
-    def _hold_ends(self, ctx: RuleContext, start: TimelineEvent) -> date:
-        """The last day the parcel is likely still held for the owner."""
-        return ctx.date_of(start.time) + timedelta(days=ctx.profile.pickup_hold_days)
+
+def hold_end(ctx: RuleContext, start: TimelineEvent) -> date:
+    """The last day the parcel is likely still held: by pickup place, country, else the default."""
+    days, working = hold_period(ctx)
+    day = ctx.date_of(start.time)
+    if not working:
+        return day + timedelta(days=days)
+    while days > 0:  # working days: Monday to Saturday
+        day += timedelta(days=1)
+        if day.weekday() != 6:
+            days -= 1
+    return day
+
+
+def hold_period(ctx: RuleContext) -> tuple[int, bool]:
+    """(days, working days?) from `pickup_holds`: place text first, then destination country."""
+    holds = ctx.profile.pickup_holds
+    last = ctx.timeline.last_event
+    text = f"{last.location or ''} {last.description}".casefold() if last else ""
+    for key, value in holds.items():
+        if not key.isupper() and key.casefold() in text:
+            return parse_hold(value) or (ctx.profile.pickup_hold_days, False)
+    country = (ctx.shipment.destination.country or "").upper()
+    if country in holds:
+        return parse_hold(holds[country]) or (ctx.profile.pickup_hold_days, False)
+    return ctx.profile.pickup_hold_days, False
 
 
 class ReturningRule:
@@ -117,7 +150,8 @@ class ExceptionRule:
         if reason in ("lost", "damaged"):
             return [self._loss(ctx, reason, day, said)]
         if reason in ("refused", "address"):
-            act_by = day + timedelta(days=ctx.profile.pickup_hold_days)
+            held = day + timedelta(days=ctx.profile.pickup_hold_days)
+            act_by = held if held >= ctx.today else None  # past: "now", said below
             if reason == "refused":
                 text = (
                     f"{said} The parcel was marked as refused. If you did not refuse it, tell the courier"
@@ -128,6 +162,8 @@ class ExceptionRule:
                     f"{said} The courier has an address problem. Give them the full address (name, street, "
                     f"number, postcode, phone){by_when(act_by)}, or the parcel goes back to the seller."
                 )
+            if act_by is None:
+                text += f" The usual hold period ended {held:%Y-%m-%d}: call the courier today."
             return [
                 ctx.alert(
                     "exception", Action.CONTACT_COURIER, Severity.WARNING, text, act_by=act_by
@@ -145,9 +181,11 @@ class ExceptionRule:
 
     def next_change(self, ctx: RuleContext) -> datetime | None:
         """The ladder's dates (reasons with fixed dates do not change without new events)."""
-        if self._event(ctx) is None:
+        event = self._event(ctx)
+        if event is None:
             return None
-        return earliest_after(ctx.now, ladder_moments(ctx))
+        held = ctx.date_of(event.time) + timedelta(days=ctx.profile.pickup_hold_days + 1)
+        return earliest_after(ctx.now, [ctx.day_start(held), *ladder_moments(ctx)])
 
     def _event(self, ctx: RuleContext) -> TimelineEvent | None:
         """The latest event when it is a carrier exception (customs holds belong to the customs rule)."""
@@ -157,23 +195,29 @@ class ExceptionRule:
         return None if (last.substatus or "").startswith("customs.") else last
 
     def _loss(self, ctx: RuleContext, reason: str, day: date, said: str) -> Alert:
-        """Lost or damaged: a courier claim when insured, a dispute otherwise."""
-        deadline = dispute_by(ctx)
-        if ctx.shipment.insured:
-            claim_by = day + timedelta(days=ctx.profile.courier_claim_days)
-            text = (
-                f"{said} The shipment is insured: file a claim with the courier{by_when(claim_by)}"
-                f"{' with photos of the parcel and packaging' if reason == 'damaged' else ''}, and open a "
-                f"dispute with the seller{by_when(deadline)} as well."
-            )
-            return ctx.alert(
-                "exception", Action.FILE_COURIER_CLAIM, Severity.CRITICAL, text, act_by=claim_by
-            )
+        """Lost: the buyer disputes (the seller, as the shipper, claims from the courier).
+
+        Damaged and insured: a courier claim, unless the dispute date comes first.
+        """
+        dispute = dispute_by(ctx)
+        if reason == "damaged" and ctx.shipment.insured:
+            claim_by = act_by_for(ctx, day + timedelta(days=ctx.profile.courier_claim_days))
+            if claim_by is not None and (dispute is None or claim_by < dispute):
+                text = (
+                    f"{said} It is insured: file a claim with the courier{by_when(claim_by)} with photos "
+                    f"of the parcel and packaging, and open a dispute{by_when(dispute)}."
+                )
+                return ctx.alert(
+                    "exception", Action.FILE_COURIER_CLAIM, Severity.CRITICAL, text, act_by=claim_by
+                )
         if reason == "damaged":
             text = (
                 f"{said} Keep the parcel and all packaging, take photos, and open a dispute ('damaged')"
-                f"{by_when(deadline)}."
+                f"{by_when(dispute)}."
             )
         else:
-            text = f"{said} The parcel is lost: open a dispute ('not received'){by_when(deadline)}."
-        return ctx.alert("exception", Action.OPEN_DISPUTE, Severity.CRITICAL, text, act_by=deadline)
+            text = (
+                f"{said} Next rung: open a dispute ('not received'){by_when(dispute)}, before protection "
+                f"ends. The seller, as the shipper, files the courier claim; do not wait for it."
+            )
+        return ctx.alert("exception", Action.OPEN_DISPUTE, Severity.CRITICAL, text, act_by=dispute)

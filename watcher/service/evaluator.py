@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from watcher.config import Settings
 from watcher.domain.models import StoredEvent, Timeline
 from watcher.rules import RuleContext, evaluate
+from watcher.rules.case import EMPTY_CASE, CaseState, state_of
 from watcher.rules.coverage import not_found_alerts
 from watcher.rules.profiles import resolve_profile
 from watcher.rules.providers import provider_alerts
 from watcher.service.routing import providers_for
-from watcher.store import alert_states, provider_states, shipments, tracking_events
+from watcher.store import alert_states, cases, provider_states, shipments, tracking_events
 from watcher.store.tables import AlertRow
 from watcher.timeline.build import build_timeline
 
@@ -79,6 +80,7 @@ def evaluate_due(
             alerts = alert_states.open_alerts_by_subject(
                 session, [row.tracking_number for row in rows]
             )
+            steps = cases.steps_by_case(session, [row.case_id for row in rows])
             outcomes = []
             for row in rows:
                 outcome, changes = evaluate_shipment(
@@ -90,6 +92,7 @@ def evaluate_due(
                     targets=targets,
                     events=events[row.id],
                     open_alerts=alerts[row.tracking_number],
+                    case=state_of(steps.get(row.case_id, ())),
                 )
                 report.add(changes)
                 if any(outcome[name] != getattr(row, name) for name in shipments.EVALUATION_FIELDS):
@@ -117,13 +120,14 @@ def evaluate_shipment(
     targets: Sequence[str],
     events: Sequence[StoredEvent],
     open_alerts: Sequence[AlertRow],
+    case: CaseState = EMPTY_CASE,
 ) -> tuple[dict[str, Any], list[alert_states.AlertChange]]:
     """Run the rules on one shipment (a plain row of every shipment column) and store the alert changes.
 
     Returns the shipment's new status fields (for `shipments.save_evaluations`) and the changes.
     """
     timeline = build_timeline(events, destination_country=row.dest_country)
-    ctx = rule_context(row, timeline, now, profiles=settings.profiles, tz=tz)
+    ctx = rule_context(row, timeline, now, profiles=settings.profiles, tz=tz, case=case)
     view = ctx.shipment
     evaluation = evaluate(ctx)
     blind, blind_look_at = (
@@ -161,11 +165,12 @@ def rule_context(
     *,
     profiles: Mapping[str, Mapping[str, Any]],
     tz: ZoneInfo,
+    case: CaseState = EMPTY_CASE,
 ) -> RuleContext:
     """What the rules see of one shipment (a row with every shipment column) at `now`."""
     view = shipments.to_view(row)
     profile = resolve_profile(profiles, row.marketplace, view)
-    return RuleContext(shipment=view, timeline=timeline, now=now, profile=profile, tz=tz)
+    return RuleContext(shipment=view, timeline=timeline, now=now, profile=profile, tz=tz, case=case)
 
 
 def evaluate_providers(
