@@ -16,6 +16,7 @@ import signal
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -221,6 +222,7 @@ class Daemon:
         self._take_over_leases()
         self.app.sync_config()
         self.app.heartbeat()
+        web = self._start_web()
         scheduler = self._scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.add_job(
             self.tick,
@@ -245,6 +247,7 @@ class Daemon:
             await self._stop.wait()
         finally:
             scheduler.shutdown(wait=False)
+            await self._stop_web(web)
             await self._finish_cycle()
             for task in list(self._background):
                 task.cancel()
@@ -255,6 +258,26 @@ class Daemon:
             self._safe_heartbeat(stopped=True)
             await self.app.aclose()
             _LOGGER.info("watcher stopped")
+
+    def _start_web(self) -> Any:
+        """The web pages and API in this loop when `[web] enabled` (a ConfigError stops the start)."""
+        if not self.app.settings.web.enabled:
+            return None
+        from watcher.web.server import build, server
+
+        starlette, host, port = build(self.app)
+        web = server(starlette, host, port, embedded=True)
+        web.task = asyncio.ensure_future(web.serve())  # type: ignore[attr-defined]
+        _LOGGER.info("web pages on http://%s:%d/", host, port)
+        return web
+
+    async def _stop_web(self, web: Any) -> None:
+        """Let the web server finish its requests and close its socket (a few seconds at most)."""
+        if web is None:
+            return
+        web.should_exit = True
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(web.task, STOP_GRACE_SECONDS)
 
     def _take_over_leases(self) -> None:
         """Free leases left by instances that died (all of them on SQLite, where we are alone)."""
