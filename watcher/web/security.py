@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import ipaddress
+import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -153,7 +154,7 @@ class LoginLimiter:
         if len(recent) < self.attempts:
             return None
         wait = recent[0] + self.window - self.now()
-        return max(1, int(wait.total_seconds()) + 1)
+        return max(1, math.ceil(wait.total_seconds()))
 
     def failed(self, client: str) -> None:
         if len(self.failures) >= self.max_clients and client not in self.failures:
