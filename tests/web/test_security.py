@@ -195,7 +195,7 @@ def test_security_headers_everywhere(served: Any) -> None:
         assert headers["content-security-policy"] == CSP, path
         assert "frame-ancestors 'none'" in CSP and "script-src" not in CSP
         assert headers["x-content-type-options"] == "nosniff"
-        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["referrer-policy"] == "same-origin"
         assert headers["x-frame-options"] == "DENY"
     assert s.client.get("/").headers["cache-control"] == "no-store"
     # No inline script (nor any script) on any page.
