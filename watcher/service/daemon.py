@@ -215,6 +215,7 @@ class Daemon:
             lock.release()
 
     async def _run(self) -> None:
+        web = self._build_web()  # a bad [web] section stops the start before anything runs
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.request_stop, sig.name)
@@ -222,7 +223,8 @@ class Daemon:
         self._take_over_leases()
         self.app.sync_config()
         self.app.heartbeat()
-        web = self._start_web()
+        if web is not None:
+            web.task = asyncio.ensure_future(web.serve())
         scheduler = self._scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.add_job(
             self.tick,
@@ -259,21 +261,19 @@ class Daemon:
             await self.app.aclose()
             _LOGGER.info("watcher stopped")
 
-    def _start_web(self) -> Any:
-        """The web pages and API in this loop when `[web] enabled` (a ConfigError stops the start)."""
+    def _build_web(self) -> Any:
+        """The web server for `[web] enabled` (not started yet); ConfigError when unsafe."""
         if not self.app.settings.web.enabled:
             return None
         from watcher.web.server import build, server
 
         starlette, host, port = build(self.app)
-        web = server(starlette, host, port, embedded=True)
-        web.task = asyncio.ensure_future(web.serve())  # type: ignore[attr-defined]
         _LOGGER.info("web pages on http://%s:%d/", host, port)
-        return web
+        return server(starlette, host, port, embedded=True)
 
     async def _stop_web(self, web: Any) -> None:
         """Let the web server finish its requests and close its socket (a few seconds at most)."""
-        if web is None:
+        if web is None or not hasattr(web, "task"):
             return
         web.should_exit = True
         with contextlib.suppress(Exception, asyncio.CancelledError):
