@@ -72,16 +72,35 @@ def seed(replay: Path) -> None:
         replay,
         STALLED,
         [
-            {"time": "2026-10-01T08:00:00+00:00", "description": "Order information received", "status": "info_received"},
-            {"time": "2026-10-03T08:00:00+00:00", "description": "Departed from sorting center", "location": "Shenzhen", "status": "in_transit"},
+            {
+                "time": "2026-10-01T08:00:00+00:00",
+                "description": "Order information received",
+                "status": "info_received",
+            },
+            {
+                "time": "2026-10-03T08:00:00+00:00",
+                "description": "Departed from sorting center",
+                "location": "Shenzhen",
+                "status": "in_transit",
+            },
         ],
     )
     write_replay(
         replay,
         MOVING,
         [
-            {"time": "2026-11-09T08:00:00+00:00", "description": "Arrived at destination country", "location": "Frankfurt", "status": "in_transit"},
-            {"time": "2026-11-11T07:00:00+00:00", "description": "Out for delivery", "location": "Berlin", "status": "out_for_delivery"},
+            {
+                "time": "2026-11-09T08:00:00+00:00",
+                "description": "Arrived at destination country",
+                "location": "Frankfurt",
+                "status": "in_transit",
+            },
+            {
+                "time": "2026-11-11T07:00:00+00:00",
+                "description": "Out for delivery",
+                "location": "Berlin",
+                "status": "out_for_delivery",
+            },
         ],
     )
 

@@ -23,7 +23,9 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 def schema(name: str) -> OAS31Validator:
     """A validator for one component schema of our OpenAPI document."""
     document = openapi_document()
-    return OAS31Validator({"$ref": f"#/components/schemas/{name}", "components": document["components"]})
+    return OAS31Validator(
+        {"$ref": f"#/components/schemas/{name}", "components": document["components"]}
+    )
 
 
 def test_openapi_document_is_valid_and_served(served: Any) -> None:
@@ -59,7 +61,7 @@ def test_show_is_the_cli_show_json_plus_the_case(
 ) -> None:
     s = served()
     answer = s.client.get(f"/api/v1/shipments/{STALLED.lower()}").json()
-    code, out, _ = run_cli(capsys, "show", STALLED, "--json", "--config", str(s.config))
+    _, out, _ = run_cli(capsys, "show", STALLED, "--json", "--config", str(s.config))
     cli = json.loads(out)
     assert answer.pop("case") == {
         "tracking_number": STALLED,
@@ -140,7 +142,10 @@ def test_bad_fields_name_the_field(served: Any) -> None:
     s = served()
     for body, reason in (
         ({"tracking_number": MOVING[:-1] + "8", "ordered_at": "1 Nov"}, "ordered_at: not a date"),
-        ({"tracking_number": "LP00000000000008", "providers": ["nope"]}, "providers: unknown provider"),
+        (
+            {"tracking_number": "LP00000000000008", "providers": ["nope"]},
+            "providers: unknown provider",
+        ),
         ({"tracking_number": "https://example.com/track"}, "no tracking number found in the link"),
     ):
         answer = s.client.post("/api/v1/shipments", json=body)
@@ -151,7 +156,9 @@ def test_bad_fields_name_the_field(served: Any) -> None:
 def test_case_steps_record_and_undo(served: Any) -> None:
     s = served()
     path = f"/api/v1/shipments/{STALLED}/case/steps"
-    made = s.client.post(path, json={"step": "seller-contacted", "note": "chat #1", "at": "2026-11-10"})
+    made = s.client.post(
+        path, json={"step": "seller-contacted", "note": "chat #1", "at": "2026-11-10"}
+    )
     assert made.status_code == 201
     case = made.json()
     assert case["position"] == "seller-contacted"
@@ -187,7 +194,7 @@ def test_alerts_notifications_status_evidence(served: Any) -> None:
     schema("Status").validate(status)
     assert status["healthy"] is False  # no daemon has run
     evidence = s.client.get(f"/api/v1/shipments/{STALLED}/evidence").json()
-    assert [e["description"] for e in evidence["events"]][0] == "Order information received"
+    assert evidence["events"][0]["description"] == "Order information received"
     assert evidence["order"]["ordered_at"] == "2026-09-28"
 
 

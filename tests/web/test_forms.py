@@ -22,7 +22,10 @@ from watcher.web.views import ParcelLine, sort_by_urgency
             "https://www.dhl.com/de-en/home/tracking/tracking-parcel.html?submit=1&tracking-id=00340434161234567890",
             "00340434161234567890",
         ),
-        ("https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223100000000", "9400111899223100000000"),
+        (
+            "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223100000000",
+            "9400111899223100000000",
+        ),
         ("www.example.com/track?order=AB12&trackingNumber=LP00123456789012", "LP00123456789012"),
     ],
 )
@@ -63,11 +66,20 @@ def test_protection_nonsense_is_refused() -> None:
 
 
 def line(number: str, **kw: object) -> ParcelLine:
-    values: dict[str, object] = dict(
-        tracking_number=number, label=None, status="in_transit", substatus=None,
-        last_event_at=None, action=None, act_by=None, severity=None, message=None,
-        alerts=0, received=False, archived=False,
-    )
+    values: dict[str, object] = {
+        "tracking_number": number,
+        "label": None,
+        "status": "in_transit",
+        "substatus": None,
+        "last_event_at": None,
+        "action": None,
+        "act_by": None,
+        "severity": None,
+        "message": None,
+        "alerts": 0,
+        "received": False,
+        "archived": False,
+    }
     values.update(kw)
     return ParcelLine(**values)  # type: ignore[arg-type]
 
@@ -85,6 +97,12 @@ def test_most_urgent_first() -> None:
     ]
     order = [x.tracking_number for x in sort_by_urgency(lines)]
     assert order == [
-        "E-CRIT", "D-WARN-SOON", "C-WARN-LATE", "F-PICKUP", "G-TRANSIT", "A-DELIVERED",
-        "B-RECEIVED", "H-ARCHIVED",
+        "E-CRIT",
+        "D-WARN-SOON",
+        "C-WARN-LATE",
+        "F-PICKUP",
+        "G-TRANSIT",
+        "A-DELIVERED",
+        "B-RECEIVED",
+        "H-ARCHIVED",
     ]

@@ -13,7 +13,7 @@ def test_list_is_most_urgent_first_with_the_next_action(served: Any) -> None:
     s = served()
     page = s.client.get("/").text
     assert page.index("Desk lamp") < page.index("Phone case")
-    assert "Contact the seller</strong> by <time datetime=\"2026-11-20\">Fri 20 Nov 2026" in page
+    assert 'Contact the seller</strong> by <time datetime="2026-11-20">Fri 20 Nov 2026' in page
     # Times are shown in the configured zone (Europe/Berlin): 10:00 for 08:00 UTC.
     assert "Last event: Sat 03 Oct 10:00" in page
 
@@ -70,7 +70,9 @@ def test_parcel_page_case_buttons_received_undo_archive(served: Any) -> None:
     assert "Recorded: dispute-opened." in page
     assert "dispute opened</strong> Mon 09 Nov" in page and "case 123" in page
 
-    refused = s.client.post(f"/shipments/{STALLED}/case", data={"csrf": token, "step": "not-received"})
+    refused = s.client.post(
+        f"/shipments/{STALLED}/case", data={"csrf": token, "step": "not-received"}
+    )
     assert refused.status_code == 400
     assert "tracking does not show it delivered" in refused.text
     forced = s.client.post(

@@ -37,7 +37,7 @@ def test_hashes_verify_only_their_secret() -> None:
 
     salt = b"0123456789abcdef"
     digest = hashlib.pbkdf2_hmac("sha256", b"pw-12345", salt, 1000)
-    b64 = lambda data: base64.urlsafe_b64encode(data).decode().rstrip("=")  # noqa: E731
+    b64 = lambda data: base64.urlsafe_b64encode(data).decode().rstrip("=")
     assert verify_secret("pw-12345", f"pbkdf2_sha256$1000${b64(salt)}${b64(digest)}")
     assert hash_secret("same", salt=salt) == hash_secret("same", salt=salt)
 
@@ -190,7 +190,13 @@ def test_every_form_post_needs_the_csrf_token(served: Any) -> None:
 
 def test_security_headers_everywhere(served: Any) -> None:
     s = served()
-    for path in ("/", f"/shipments/{STALLED}", "/api/v1/shipments", "/nowhere", "/static/style.css"):
+    for path in (
+        "/",
+        f"/shipments/{STALLED}",
+        "/api/v1/shipments",
+        "/nowhere",
+        "/static/style.css",
+    ):
         headers = s.client.get(path).headers
         assert headers["content-security-policy"] == CSP, path
         assert "frame-ancestors 'none'" in CSP and "script-src" not in CSP
@@ -243,7 +249,14 @@ def test_secrets_are_never_rendered(served: Any, protected: str) -> None:
     )
     login(s)
     h = hashes()
-    forbidden = [*secrets.values(), h["password"], h["token"], h["password"].split("$")[-1], PASSWORD, TOKEN]
+    forbidden = [
+        *secrets.values(),
+        h["password"],
+        h["token"],
+        h["password"].split("$")[-1],
+        PASSWORD,
+        TOKEN,
+    ]
     paths = ["/", f"/shipments/{STALLED}", "/shipments/new", "/alerts", "/notifications", "/health"]
     paths += ["/api/v1/shipments", f"/api/v1/shipments/{STALLED}", "/api/v1/status"]
     paths += ["/api/v1/alerts", "/api/v1/notifications", "/api/v1/openapi.json"]

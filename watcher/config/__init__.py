@@ -350,7 +350,9 @@ def describe_validation_error(exc: ValidationError) -> str:
 
 
 def _secret(key: str) -> bool:
-    return any(word in key for word in ("api_key", "password", "token", "secret", "urls", "database_url"))
+    return any(
+        word in key for word in ("api_key", "password", "token", "secret", "urls", "database_url")
+    )
 
 
 def format_location(loc: tuple[int | str, ...]) -> str:

@@ -47,7 +47,9 @@ def error(message: str, status: int) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-async def answer(func: Callable[..., Any], *args: Any, status: int = 200, **kwargs: Any) -> Response:
+async def answer(
+    func: Callable[..., Any], *args: Any, status: int = 200, **kwargs: Any
+) -> Response:
     """Run `func` in a thread and answer its result as JSON, or its InputError as 4xx."""
     try:
         result = await run_in_threadpool(func, *args, **kwargs)

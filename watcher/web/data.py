@@ -96,7 +96,9 @@ def parcel_json(app: App, raw_number: str) -> dict[str, Any]:
     return data
 
 
-def shipment_records(app: App, *, include_archived: bool, limit: int | None) -> list[dict[str, Any]]:
+def shipment_records(
+    app: App, *, include_archived: bool, limit: int | None
+) -> list[dict[str, Any]]:
     """`watcher list --json`: every parcel, oldest first."""
     from watcher.cli.render import shipment_record
     from watcher.store import quickread

@@ -223,7 +223,13 @@ def _body(name: str) -> dict[str, Any]:
 
 
 def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
 
 
 def openapi_document() -> dict[str, Any]:
@@ -246,7 +252,10 @@ def openapi_document() -> dict[str, Any]:
             "/shipments": {
                 "get": _op(
                     "watched parcels, oldest first",
-                    {"200": _json({"type": "array", "items": _ref("ShipmentRecord")}, "parcels"), **_ERRORS},
+                    {
+                        "200": _json({"type": "array", "items": _ref("ShipmentRecord")}, "parcels"),
+                        **_ERRORS,
+                    },
                     parameters=[
                         _query("archived", "include archived parcels", {"type": "boolean"}),
                         _query("limit", "only the first N", positive),
@@ -265,7 +274,10 @@ def openapi_document() -> dict[str, Any]:
             },
             "/shipments/{number}": {
                 "parameters": [_NUMBER],
-                "get": _op("a parcel with its timeline, alerts and case", {"200": shipment, **_PARCEL_ERRORS}),
+                "get": _op(
+                    "a parcel with its timeline, alerts and case",
+                    {"200": shipment, **_PARCEL_ERRORS},
+                ),
                 "patch": _op(
                     "change a parcel's facts, or archive it",
                     {"200": shipment, **_PARCEL_ERRORS, **_WRITE_ERRORS},
@@ -309,14 +321,18 @@ def openapi_document() -> dict[str, Any]:
                 "get": _op(
                     "recent notification deliveries and failures",
                     {
-                        "200": _json({"type": "array", "items": _ref("Notification")}, "newest first"),
+                        "200": _json(
+                            {"type": "array", "items": _ref("Notification")}, "newest first"
+                        ),
                         **_ERRORS,
                     },
                     parameters=[_query("limit", "how many (30)", positive)],
                 ),
             },
             "/status": {
-                "get": _op("the daemon's health", {"200": _json(_ref("Status"), "health"), **_ERRORS}),
+                "get": _op(
+                    "the daemon's health", {"200": _json(_ref("Status"), "health"), **_ERRORS}
+                ),
             },
         },
         "components": {

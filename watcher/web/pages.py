@@ -70,7 +70,7 @@ def local_time(value: datetime | str | None, zone: ZoneInfo) -> str:
     if not value:
         return "–"
     if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        value = datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(zone).strftime("%a %d %b %H:%M")
@@ -242,9 +242,7 @@ async def archive(request: Request) -> Response:
     number = request.path_params["number"]
     archived = form.get("archived") == "1"
     await in_thread(data.update_parcel, request.app.state.app, number, {"archived": archived})
-    return redirect(
-        f"/shipments/{number}", "Archived." if archived else "Watching again.", request
-    )
+    return redirect(f"/shipments/{number}", "Archived." if archived else "Watching again.", request)
 
 
 async def evidence(request: Request) -> Response:

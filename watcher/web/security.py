@@ -57,11 +57,10 @@ def check_hash_format(stored: str, key: str) -> None:
     """Refuse a `[web]` hash that can never match (a password pasted in clear, a typo)."""
     parts = stored.strip().split("$")
     if not (
-        (parts[0] == "scrypt" and len(parts) == 6) or (parts[0] == "pbkdf2_sha256" and len(parts) == 4)
+        (parts[0] == "scrypt" and len(parts) == 6)
+        or (parts[0] == "pbkdf2_sha256" and len(parts) == 4)
     ):
-        raise ConfigError(
-            f"web.{key}: not a hash (make one with `watcher serve --hash-password`)"
-        )
+        raise ConfigError(f"web.{key}: not a hash (make one with `watcher serve --hash-password`)")
 
 
 def _b64(data: bytes) -> str:
@@ -132,7 +131,9 @@ def csrf_token(session: dict[str, Any]) -> str:
 def csrf_ok(session: dict[str, Any], submitted: str | None) -> bool:
     """True when a form's token is the session's own."""
     token = session.get("csrf")
-    return isinstance(token, str) and bool(submitted) and hmac.compare_digest(token, submitted or "")
+    return (
+        isinstance(token, str) and bool(submitted) and hmac.compare_digest(token, submitted or "")
+    )
 
 
 # ---------------------------------------------------------------- login rate limit
