@@ -244,6 +244,7 @@ EVERY_COMMAND = [
     ["status"],
     ["db", "backup", "P"],
     ["db", "export", "--json"],
+    ["serve"],
 ]
 
 

@@ -13,6 +13,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -105,6 +106,10 @@ def create_app(app: App, *, session_secret: str, listen_host: str = "127.0.0.1")
     web = app.settings.web
     gate = Gate(web, session_secret)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    zone = ZoneInfo(app.settings.timezone)
+    templates.env.filters.update(
+        when=lambda value: pages.local_time(value, zone), day=pages.long_day
+    )
     middleware = [
         Middleware(SecurityHeaders),
         Middleware(BodyLimit, limit=web.max_body_bytes),

@@ -51,9 +51,7 @@ def routes() -> list[Route]:
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
     """A template with what every page shows: CSRF token, flash message, login state."""
     app = request.app.state.app
-    zone = ZoneInfo(app.settings.timezone)
     templates = request.app.state.templates
-    templates.env.filters.update(when=lambda v: local_time(v, zone), day=long_day)
     context = {
         "csrf": csrf_token(request.session),
         "flash": request.session.pop("flash", None),
