@@ -246,6 +246,7 @@ EVERY_COMMAND = [
     ["status"],
     ["db", "backup", "P"],
     ["db", "export", "--json"],
+    ["serve"],
 ]
 
 

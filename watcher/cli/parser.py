@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from watcher.cli import alerts, case, notifications, operations, shipments
+from watcher.cli import alerts, case, notifications, operations, serve, shipments
 
 CASE_STEPS_HELP = (
     "seller-contacted, extension-requested, extension-granted, dispute-opened, seller-replied, "
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_alert_commands(commands)
     add_notification_commands(commands)
     add_operation_commands(commands)
+    add_serve(commands)
     return parser
 
 
@@ -260,6 +261,22 @@ def add_operation_commands(commands: Commands) -> None:
         action="store_true",
         required=True,
         help="as JSON (the only format)",
+    )
+
+
+def add_serve(commands: Commands) -> None:
+    """`serve`: the web pages and JSON API."""
+    p = commands.add("serve", serve.cmd_serve, "serve the web pages and JSON API (docs/web.md)")
+    p.add_argument(
+        "--listen",
+        metavar="HOST:PORT",
+        help="where to listen (default: [web] listen, 127.0.0.1:8750); beyond loopback"
+        " needs [web] password_hash or token_hash",
+    )
+    p.add_argument(
+        "--hash-password",
+        action="store_true",
+        help="read a password or token and print its hash for [web] password_hash / token_hash",
     )
 
 

@@ -243,6 +243,24 @@ def system_timezone() -> str:
     return "UTC"
 
 
+class WebConfig(_Strict):
+    """`[web]`: the web pages and JSON API of `watcher serve` (and of the daemon when enabled)."""
+
+    # Serve the pages inside `watcher run` too (one process for a container or a small server).
+    enabled: bool = False
+    listen: str = "127.0.0.1:8750"  # HOST:PORT; anything but loopback needs a password or token
+    # Hashes made by `watcher serve --hash-password` (scrypt); never the password itself.
+    password_hash: SecretStr | None = None  # the login form's password
+    token_hash: SecretStr | None = None  # `Authorization: Bearer TOKEN` for the JSON API
+    # Signs the session cookie; empty: a random one kept in the state directory.
+    session_secret: SecretStr | None = None
+    session_hours: float = Field(default=168, gt=0)  # how long a login lasts
+    secure_cookies: bool = False  # set true behind HTTPS (the cookie is then never sent in clear)
+    max_body_bytes: int = Field(default=65536, ge=1024)  # larger requests get 413
+    login_attempts: int = Field(default=5, ge=1)  # failed logins per client per window, then 429
+    login_window_minutes: float = Field(default=15, gt=0)
+
+
 class Settings(BaseSettings):
     """The whole configuration."""
 
@@ -264,6 +282,7 @@ class Settings(BaseSettings):
     service: ServiceConfig = Field(default_factory=ServiceConfig)
     push: PushConfig = Field(default_factory=PushConfig)
     mqtt: MqttConfig = Field(default_factory=MqttConfig)
+    web: WebConfig = Field(default_factory=WebConfig)
     providers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     profiles: dict[str, dict[str, Any]] = Field(default_factory=dict)
     shipments: list[ShipmentConfig] = Field(default_factory=list)

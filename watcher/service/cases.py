@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from watcher.domain.errors import InputError
 from watcher.domain.models import Action, Severity, Status
+from watcher.domain.timefmt import iso
 from watcher.rules.case import STEPS, state_of
 from watcher.store import alert_states, cases, shipments, tracking_events
 
@@ -243,13 +244,13 @@ def _step_json(record: Any, shipment_id: int) -> dict[str, Any]:
     """One history entry."""
     return {
         "step": record.step,
-        "at": record.at.isoformat(),
+        "at": iso(record.at),
         "until": _iso(record.until),
         "by": record.by,
         "amount": record.detail,
         "note": record.note,
-        "recorded_at": record.recorded_at.isoformat(),
-        "undone_at": record.undone_at.isoformat() if record.undone_at else None,
+        "recorded_at": iso(record.recorded_at),
+        "undone_at": iso(record.undone_at),
         "this_parcel": record.shipment_id == shipment_id,
     }
 

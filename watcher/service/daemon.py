@@ -219,6 +219,7 @@ class Daemon:
             lock.release()
 
     async def _run(self) -> None:
+        web = self._build_web()  # a bad [web] section stops the start before anything runs
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.request_stop, sig.name)
@@ -226,6 +227,8 @@ class Daemon:
         self._take_over_leases()
         self.app.sync_config()
         self.app.heartbeat()
+        if web is not None:
+            web.task = asyncio.ensure_future(web.serve())
         scheduler = self._scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.add_job(
             self.tick,
@@ -251,6 +254,7 @@ class Daemon:
             await self._stop.wait()
         finally:
             scheduler.shutdown(wait=False)
+            await self._stop_web(web)
             await self._finish_cycle()
             if self._mqtt_task is not None:  # let it say "offline" before it is cancelled
                 await asyncio.wait({self._mqtt_task}, timeout=STOP_GRACE_SECONDS)
@@ -280,6 +284,24 @@ class Daemon:
         self._mqtt_task = asyncio.ensure_future(self.mqtt.run(self._stop))
         self._background.add(self._mqtt_task)
         self._mqtt_task.add_done_callback(self._background.discard)
+
+    def _build_web(self) -> Any:
+        """The web server for `[web] enabled` (not started yet); ConfigError when unsafe."""
+        if not self.app.settings.web.enabled:
+            return None
+        from watcher.web.server import build, server
+
+        starlette, host, port = build(self.app)
+        _LOGGER.info("web pages on http://%s:%d/", host, port)
+        return server(starlette, host, port, embedded=True)
+
+    async def _stop_web(self, web: Any) -> None:
+        """Let the web server finish its requests and close its socket (a few seconds at most)."""
+        if web is None or not hasattr(web, "task"):
+            return
+        web.should_exit = True
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(web.task, STOP_GRACE_SECONDS)
 
     def _take_over_leases(self) -> None:
         """Free leases left by instances that died (all of them on SQLite, where we are alone)."""

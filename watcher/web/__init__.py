@@ -1,1 +1,1 @@
-"""The web side of watcher: pages, the JSON API and provider webhooks (Starlette)."""
+"""The web side of watcher: `watcher serve` pages, the JSON API and provider webhooks (Starlette)."""

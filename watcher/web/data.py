@@ -1,0 +1,279 @@
+"""What the pages and the API read and write, through the same store functions as the CLI.
+
+Shapes come from `watcher.cli.render` (the `--json` contracts), so the API and the CLI answer
+alike. Blocking database work: callers run these in a thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from watcher.domain.errors import ConfigError, InputError
+from watcher.domain.numbers import normalize_tracking_number
+from watcher.web import forms
+from watcher.web.views import ParcelLine, most_urgent, sort_by_urgency
+
+if TYPE_CHECKING:
+    from watcher.domain.models import Timeline
+    from watcher.service.app import App
+    from watcher.store.tables import AlertRow, ShipmentRow
+
+#: Fields a PATCH may change (the `add` fields, and archiving).
+EDITABLE = (
+    "label",
+    "marketplace",
+    "order_id",
+    "ordered_at",
+    "protection_ends",
+    "max_delivery_days",
+    "insured",
+    "destination",
+    "archived",
+)
+
+
+class NotWatched(InputError):
+    """No parcel has this tracking number (404 on the web)."""
+
+
+class AlreadyWatched(InputError):
+    """The parcel is watched already (409 on the web)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Parcel:
+    """A stored parcel with its merged timeline, legs and open alerts."""
+
+    row: ShipmentRow
+    timeline: Timeline
+    legs: list[str]
+    alerts: list[AlertRow]
+
+
+def known_number(app: App, raw_number: str) -> str:
+    """The stored number of a parcel; InputError for a bad number, NotWatched if unknown."""
+    from watcher.store import shipments
+
+    number = normalize_tracking_number(raw_number)
+    with app.sessions() as session:
+        row = shipments.find_shipment(session, number)
+        if row is None:
+            raise NotWatched(f"{number}: not watched (add it with `watcher add {number}`)")
+        return row.tracking_number
+
+
+def load_parcel(app: App, raw_number: str) -> Parcel:
+    """A parcel by number (or leg number); InputError for a bad number, NotWatched if unknown."""
+    from watcher.store import alert_states, delivery_estimates, shipments, tracking_events
+    from watcher.timeline.build import build_timeline
+
+    number = normalize_tracking_number(raw_number)
+    with app.sessions() as session:
+        row = shipments.find_shipment(session, number)
+        if row is None:
+            raise NotWatched(f"{number}: not watched (add it with `watcher add {number}`)")
+        events = tracking_events.stored_events(session, row.id)
+        legs = shipments.leg_numbers(session, row.id)
+        alerts = alert_states.open_alerts(session, row.tracking_number)
+        estimates = delivery_estimates.estimates(session, row.id)
+        session.expunge_all()
+    timeline = build_timeline(events, destination_country=row.dest_country, estimates=estimates)
+    return Parcel(row, timeline, legs, alerts)
+
+
+def parcel_json(app: App, raw_number: str) -> dict[str, Any]:
+    """`watcher show --json` of a parcel, plus its case."""
+    from watcher.cli.render import alert_json, shipment_json
+    from watcher.service.cases import case_json
+
+    parcel = load_parcel(app, raw_number)
+    data = shipment_json(parcel.row, parcel.timeline, parcel.legs)
+    data["alerts"] = [alert_json(a) for a in parcel.alerts]
+    data["case"] = case_json(app, parcel.row.tracking_number)
+    return data
+
+
+def shipment_records(
+    app: App, *, include_archived: bool, limit: int | None
+) -> list[dict[str, Any]]:
+    """`watcher list --json`: every parcel, oldest first."""
+    from watcher.cli.render import shipment_record
+    from watcher.store import quickread
+
+    with app.engine.connect() as connection:
+        database = quickread.SqlAlchemyDatabase(connection)
+        return [
+            shipment_record(values)
+            for chunk in quickread.shipment_records(
+                database, include_archived=include_archived, limit=limit
+            )
+            for values in chunk
+        ]
+
+
+def parcel_lines(app: App, *, include_archived: bool) -> list[ParcelLine]:
+    """The list page: every parcel with its most urgent open alert, most urgent first."""
+    from watcher.cli.render import alert_json
+    from watcher.store import alert_states, shipments
+
+    with app.sessions() as session:
+        rows = shipments.list_shipments(session, include_archived=include_archived)
+        alerts = alert_states.open_alerts_by_subject(session, [r.tracking_number for r in rows])
+        lines = []
+        for row in rows:
+            open_alerts = [alert_json(a) for a in alerts.get(row.tracking_number, [])]
+            top = most_urgent(open_alerts)
+            lines.append(
+                ParcelLine(
+                    tracking_number=row.tracking_number,
+                    label=row.label,
+                    status=row.status,
+                    substatus=row.substatus,
+                    last_event_at=row.last_event_at,
+                    action=top["action"] if top else None,
+                    act_by=date.fromisoformat(top["act_by"]) if top and top["act_by"] else None,
+                    severity=top["severity"] if top else None,
+                    message=top["message"] if top else None,
+                    alerts=len(open_alerts),
+                    received=row.received_at is not None,
+                    archived=row.archived_at is not None,
+                )
+            )
+    return sort_by_urgency(lines)
+
+
+def today(app: App) -> date:
+    """The buyer's day, in the configured time zone."""
+    return app.clock.now().astimezone(ZoneInfo(app.settings.timezone)).date()
+
+
+def add_parcel(app: App, values: dict[str, Any]) -> str:
+    """Validate a new parcel as `watcher add` does, store it, and return its number."""
+    from pydantic import ValidationError
+
+    from watcher.config import DEFAULT_MARKETPLACE, ShipmentConfig, describe_validation_error
+    from watcher.store import shipments
+
+    number = forms.number_from_input(str(values.get("tracking_number") or ""))
+    providers = values.get("providers") or None
+    check_providers(providers or ())
+    try:
+        data = ShipmentConfig(
+            tracking_number=number,
+            label=values.get("label") or None,
+            marketplace=values.get("marketplace") or DEFAULT_MARKETPLACE,
+            order_id=values.get("order_id") or None,
+            ordered_at=forms.parse_day(values.get("ordered_at"), "ordered_at"),
+            protection_ends=forms.parse_protection(values.get("protection_ends"), today(app)),
+            max_delivery_days=forms.parse_positive(
+                values.get("max_delivery_days"), "max_delivery_days"
+            ),
+            destination=values.get("destination") or {},
+            providers=providers,
+            insured=bool(values.get("insured")),
+        )
+    except ValidationError as exc:
+        raise InputError(describe_validation_error(exc)) from None
+    check_marketplace(app, data.marketplace)
+    with app.sessions.begin() as session:
+        if shipments.find_shipment(session, number) is not None:
+            raise AlreadyWatched(f"{number}: already watched (see `watcher show {number}`)")
+        shipments.add_shipment(session, data, app.clock.now())
+    return number
+
+
+def update_parcel(app: App, raw_number: str, changes: dict[str, Any]) -> str:
+    """Change a parcel's facts (PATCH); unknown fields are refused by name."""
+    from watcher.store import shipments
+
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise InputError(f"{unknown[0]}: not a field that can be changed ({', '.join(EDITABLE)})")
+    if "marketplace" in changes:
+        check_marketplace(app, str(changes["marketplace"]))
+    now = app.clock.now()
+    number = known_number(app, raw_number)  # 404 before anything else
+    with app.sessions.begin() as session:
+        row = shipments.require_shipment(session, number)
+        for key, value in changes.items():
+            _apply_change(row, key, value, now, today(app))
+        row.updated_at = row.next_eval_at = now
+        return row.tracking_number
+
+
+def _apply_change(row: ShipmentRow, key: str, value: Any, now: Any, day: date) -> None:
+    if key == "archived":
+        row.archived_at = now if value else None
+        row.next_poll_at = None if value else now
+    elif key == "ordered_at":
+        row.ordered_at = forms.parse_day(value, key)
+    elif key == "protection_ends":
+        row.protection_ends = forms.parse_protection(value, day)
+    elif key == "max_delivery_days":
+        row.max_delivery_days = forms.parse_positive(value, key)
+    elif key == "insured":
+        row.insured = bool(value)
+    elif key == "destination":
+        if not isinstance(value, dict):
+            raise InputError("destination: expected an object with country, city, postcode")
+        country = value.get("country")
+        row.dest_country = country.upper() if country else None
+        row.dest_city, row.dest_postcode = value.get("city"), value.get("postcode")
+    else:
+        setattr(row, key, value if value not in ("", None) else None)
+
+
+def check_providers(names: Any) -> None:
+    """Refuse a provider no adapter answers to."""
+    from watcher.providers.registry import available_providers
+
+    if not isinstance(names, list | tuple):
+        raise InputError("providers: expected a list of provider names")
+    for name in names:
+        if name not in available_providers():
+            known = ", ".join(available_providers())
+            raise InputError(f"providers: unknown provider {name!r} (known: {known})")
+
+
+def check_marketplace(app: App, marketplace: str) -> None:
+    """Refuse a marketplace without a rules profile."""
+    from watcher.rules.profiles import resolve_profile
+
+    try:
+        resolve_profile(app.settings.profiles, marketplace)
+    except (KeyError, ValueError, ConfigError) as exc:
+        raise InputError(f"marketplace: {exc}") from None
+
+
+def alerts_json(app: App, days: int) -> list[dict[str, Any]]:
+    """`watcher alerts --json`: open alerts and those resolved in the last `days` days."""
+    from watcher.cli.render import alert_json
+    from watcher.store import alert_states
+
+    with app.sessions() as session:
+        since = app.clock.now() - timedelta(days=days)
+        return [alert_json(row) for row in alert_states.recent_alerts(session, since)]
+
+
+def notifications_json(app: App, limit: int) -> list[dict[str, Any]]:
+    """`watcher notifications --json`: recent deliveries and failures, newest first."""
+    from watcher.cli.notifications import notification_json
+    from watcher.notify.outbox import recent
+
+    with app.sessions() as session:
+        return [notification_json(row) for row in recent(session, limit=limit)]
+
+
+def status_json(app: App) -> dict[str, Any]:
+    """`watcher status --json`: the daemon's health, read from the database."""
+    from watcher.config import database_url
+    from watcher.service.status_report import collect, to_json
+    from watcher.store import quickread
+
+    with app.engine.connect() as connection:
+        database = quickread.SqlAlchemyDatabase(connection)
+        health = collect(database, app.settings, app.clock.now(), url=database_url(app.settings))
+    return to_json(health)
