@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watcher.cli.common import EXIT_FAILURE, EXIT_OK, load, opened_app, print_json, read_database
+from watcher.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, load, opened_app, print_json, read_database
 
 
 def cmd_run(*, config: str | None) -> int:
@@ -24,13 +24,19 @@ def cmd_status(*, config: str | None, as_json: bool) -> int:
     from watcher.domain.clock import SystemClock
     from watcher.service.status_report import collect, render_text, to_json
 
+    from zoneinfo import ZoneInfo
+
+    from watcher.cli import renderer
+
     settings = load(config)
+    now = SystemClock().now()
     with read_database(settings) as database:
-        health = collect(database, settings, SystemClock().now(), url=database_url(settings))
+        health = collect(database, settings, now, url=database_url(settings))
     if as_json:
         print_json(to_json(health))
     else:
-        print(render_text(health))
+        tz = ZoneInfo(settings.timezone)
+        print(render_text(health, lambda moment: renderer.when(moment, now, tz)))
     return EXIT_OK if health.healthy else EXIT_FAILURE
 
 
@@ -81,7 +87,7 @@ def cmd_db_backup(*, config: str | None, path: str) -> int:
 
 
 def cmd_db_export(*, config: str | None, as_json: bool) -> int:
-    """`watcher db export --json`: everything the database holds (JSON is the only format)."""
+    """`watcher db export`: everything the database holds, as JSON (`--json` is accepted, not needed)."""
     from watcher.service.backup import export
 
     with opened_app(load(config)) as app, app.sessions() as session:
@@ -91,11 +97,20 @@ def cmd_db_export(*, config: str | None, as_json: bool) -> int:
 
 
 def cmd_config_check(*, config: str | None) -> int:
-    """`watcher config check`: load and validate the configuration, say where it came from."""
+    """`watcher config check`: load and validate the configuration, providers and notification URLs."""
+    import sys
+
     from watcher.config import load_settings
+    from watcher.notify.transport import check_targets
+    from watcher.service.health import check_providers
 
     settings = load_settings(config)
     where = settings.config_file or "environment only (no config file found)"
+    problems = [*check_providers(settings), *check_targets(settings)]
+    for problem in problems:
+        print(f"{where}: {problem}", file=sys.stderr)
+    if problems:
+        return EXIT_USAGE
     providers = ", ".join(sorted(settings.providers)) or "none configured"
     print(f"{where}: OK ({len(settings.shipments)} shipments, providers: {providers})")
     return EXIT_OK
