@@ -102,7 +102,6 @@ def cmd_config_check(*, config: str | None) -> int:
 
     from watcher.config import load_settings
     from watcher.notify.transport import check_targets
-    from watcher.service.health import check_providers
 
     settings = load_settings(config)
     where = settings.config_file or "environment only (no config file found)"
@@ -114,6 +113,24 @@ def cmd_config_check(*, config: str | None) -> int:
     providers = ", ".join(sorted(settings.providers)) or "none configured"
     print(f"{where}: OK ({len(settings.shipments)} shipments, providers: {providers})")
     return EXIT_OK
+
+
+def check_providers(settings: Any) -> list[str]:
+    """One line per configured provider that cannot start (unknown, bad settings, missing folder)."""
+    from watcher.domain.errors import WatcherError
+    from watcher.providers.registry import load_provider_class, provider_config
+
+    names = dict.fromkeys([*settings.providers, *settings.default_providers])
+    for shipment in settings.shipments:
+        names.update(dict.fromkeys(shipment.providers or ()))
+    problems = []
+    for name in names:
+        try:
+            cls = load_provider_class(name)
+            cls(provider_config(name, settings.providers.get(name)), name=name, config_dir=settings.config_dir)
+        except (WatcherError, ValueError, TypeError) as exc:
+            problems.append(f"provider {name}: {exc}")
+    return problems
 
 
 def cmd_demo(*, config: str | None, as_json: bool) -> int:

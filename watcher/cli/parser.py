@@ -85,6 +85,7 @@ def invoker(handler: Callable[..., int], fixed: dict[str, Any]) -> Callable[...,
         return int(handler(config=config, **fixed, **options) or 0)
 
     callback.__name__ = handler.__name__
+    callback.handler = handler  # type: ignore[attr-defined]  # for tests and `watcher man`
     return callback
 
 

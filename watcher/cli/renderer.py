@@ -144,7 +144,8 @@ def table_lines(
     for row in rows:
         cells = []
         for column, w, value in zip(columns, widths, row, strict=True):
-            cell = truncate(value, w).ljust(w)
+            # Piped output keeps every character: scripts and grep see whole values.
+            cell = (truncate(value, w) if limit else value).ljust(w)
             colour = (column.colour or {}).get(value)
             cells.append(paint(cell, colour, stream=stream) if colour else cell)
         line = "  ".join(cells).rstrip()
