@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from watcher.config import Settings
 from watcher.domain.clock import Clock
 from watcher.notify.messages import DigestItem, render_digest, render_test
-from watcher.notify.outbox import enqueue_reminders
+from watcher.notify.outbox import enqueue_missed, enqueue_reminders
 from watcher.notify.routing import Route, Router, after_quiet, rank
 from watcher.notify.transport import Delivery, Notifier
 from watcher.store import claims
@@ -124,7 +124,10 @@ def write_reminders(now: datetime, *, sessions: sessionmaker[Session], router: R
     """Enqueue reminders that came due (a concurrent instance writing the same one is fine)."""
     try:
         with sessions.begin() as session:
-            return enqueue_reminders(session, now, targets=router)
+            # Targets added later hear about what is still actionable (docs/notifications.md).
+            return enqueue_missed(session, now, targets=router) + enqueue_reminders(
+                session, now, targets=router
+            )
     except IntegrityError:
         _LOGGER.debug("another instance wrote the same reminder; it is sent once")
         return 0
