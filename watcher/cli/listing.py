@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 COLUMNS = (
     r.Column("TRACKING", max_width=30),
     r.Column("STATUS", max_width=21, colour=r.STATUS_COLOUR),
-    r.Column("LAST EVENT", max_width=14),
-    r.Column("NEXT ACTION", max_width=22, flex=True),
+    r.Column("LAST EVENT", max_width=14, optional=True),
+    r.Column("NEXT ACTION", max_width=22, flex=True, short="ACTION"),
     r.Column("BY", max_width=24, flex=True),
     r.Column("LABEL", max_width=40, flex=True),
 )

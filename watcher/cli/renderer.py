@@ -105,6 +105,8 @@ class Column:
     max_width: int = 40
     flex: bool = False  # shrinks (and truncates) when the table is too wide
     colour: dict[str, str] | None = None  # cell value → ANSI colour
+    optional: bool = False  # left out when the table still does not fit
+    short: str | None = None  # header when the column is narrower than its header
 
 
 def layout(columns: Sequence[Column], rows: Sequence[Sequence[str]], limit: int | None) -> list[int]:
@@ -115,14 +117,21 @@ def layout(columns: Sequence[Column], rows: Sequence[Sequence[str]], limit: int 
     ]
     if limit is None:
         return widths
-    overflow = sum(widths) + 2 * (len(widths) - 1) - limit
-    for i in sorted(range(len(columns)), key=lambda i: not columns[i].flex):
-        if overflow <= 0:
-            break
-        floor = max(len(columns[i].header), 6 if columns[i].flex else len(columns[i].header))
-        give = min(overflow, max(0, widths[i] - floor))
-        widths[i] -= give
-        overflow -= give
+
+    def overflow() -> int:
+        shown = [w for w in widths if w]
+        return sum(shown) + 2 * (len(shown) - 1) - limit
+
+    # Flex columns give way down to 8 characters; then optional columns go; then flex again.
+    for floor in (8, None, 4):
+        for i, column in enumerate(columns):
+            if overflow() <= 0:
+                return widths
+            if floor is None:
+                if column.optional:
+                    widths[i] = 0
+            elif column.flex and widths[i]:
+                widths[i] -= min(overflow(), max(0, widths[i] - floor))
     return widths
 
 
@@ -138,8 +147,14 @@ def table_lines(
     limit = width(stream)
     widths = list(widths or layout(columns, rows, limit))
     lines = []
+    keep = [i for i, w in enumerate(widths) if w]
+    columns, widths = [columns[i] for i in keep], [widths[i] for i in keep]
+    rows = [[row[i] for i in keep] for row in rows]
     if header:
-        cells = [truncate(c.header, w).ljust(w) for c, w in zip(columns, widths, strict=True)]
+        cells = [
+            truncate(c.header if len(c.header) <= w else c.short or c.header, w).ljust(w)
+            for c, w in zip(columns, widths, strict=True)
+        ]
         lines.append(paint("  ".join(cells).rstrip(), "1", stream=stream))
     for row in rows:
         cells = []
@@ -218,8 +233,8 @@ def on_day(day: date | None, now: datetime, tz: tzinfo) -> str:
 
 
 def zone_name(tz: tzinfo, now: datetime) -> str:
-    """The zone's abbreviation at `now` ("CET"), for headers that say which time is shown."""
-    return local(now, tz).tzname() or str(tz)
+    """The zone's name ("Europe/Berlin", else "CET"), for headers that say which time is shown."""
+    return getattr(tz, "key", None) or local(now, tz).tzname() or str(tz)
 
 
 def utc(moment: datetime) -> datetime:
