@@ -13,13 +13,12 @@ import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import click
 import pytest
 
 from tests.kits.common import write_replay
 from watcher.cli.common import opened_app
 from watcher.cli.main import main
-import click
-
 from watcher.cli.parser import build
 from watcher.config import load_settings
 from watcher.domain import timefmt
@@ -253,7 +252,9 @@ EVERY_COMMAND = [
 ]
 
 
-def _leaves(command: click.Command, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], click.Command]:
+def _leaves(
+    command: click.Command, path: tuple[str, ...] = ()
+) -> dict[tuple[str, ...], click.Command]:
     if not isinstance(command, click.Group):
         return {path: command}
     return {
@@ -265,11 +266,15 @@ def _leaves(command: click.Command, path: tuple[str, ...] = ()) -> dict[tuple[st
 
 def test_every_command_takes_exactly_its_parsed_options() -> None:
     leaves = _leaves(build())
-    names = {tuple(a for a in argv if a not in ("X", "P", "bash", "--out")) for argv in EVERY_COMMAND}
+    names = {
+        tuple(a for a in argv if a not in ("X", "P", "bash", "--out")) for argv in EVERY_COMMAND
+    }
     assert names == set(leaves)
-    for path, command in leaves.items():
+    for command in leaves.values():
         handler = command.callback.handler  # type: ignore[union-attr]
-        options = {p.name: p.get_default(click.Context(command)) for p in command.params if p.expose_value}
+        options = {
+            p.name: p.get_default(click.Context(command)) for p in command.params if p.expose_value
+        }
         inspect.signature(handler).bind(config=None, **options)  # TypeError on a mismatch
 
 

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def quick_start_blocks() -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```sh\n(.*?)```", section, re.S)
+    return re.findall(r"```sh\n(.*?)```", section, re.DOTALL)
 
 
 def test_quick_start_runs_with_a_fresh_home(tmp_path: Path) -> None:
@@ -33,7 +33,9 @@ def test_quick_start_runs_with_a_fresh_home(tmp_path: Path) -> None:
     paths = [p for p in sys.path if p.endswith("site-packages")] + [str(ROOT)]
     (site / "watcher-checkout.pth").write_text("\n".join(paths) + "\n")
     script = venv / "bin/watcher"
-    script.write_text(f"#!{venv}/bin/python\nfrom watcher.cli.main import main\nraise SystemExit(main())\n")
+    script.write_text(
+        f"#!{venv}/bin/python\nfrom watcher.cli.main import main\nraise SystemExit(main())\n"
+    )
     script.chmod(0o755)
     replay = tmp_path / "replay"
     replay.mkdir()
@@ -56,12 +58,22 @@ def test_quick_start_runs_with_a_fresh_home(tmp_path: Path) -> None:
             continue  # the daemon runs forever; pipx needs the network
         done = subprocess.run(
             ["bash", "-c", command.replace("~", str(home))],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         assert done.returncode == 0, f"{command}: {done.stderr}"
         assert "Traceback" not in done.stderr
     listing = subprocess.run(
-        ["bash", "-c", "watcher list"], cwd=ROOT, env=env, capture_output=True, text=True
+        ["bash", "-c", "watcher list"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert "LP00123456789012" in listing.stdout and "USB hub" in listing.stdout
     assert (home / ".local/state/watcher/watcher.db").exists()

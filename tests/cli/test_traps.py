@@ -119,7 +119,7 @@ def test_apprise_receives_the_notify_type(monkeypatch) -> None:
 
     seen: list[str] = []
 
-    def notify(self, **kwargs):  # noqa: ANN001, ANN202
+    def notify(self, **kwargs):
         seen.append(kwargs["notify_type"].value)
         return True
 
@@ -157,7 +157,9 @@ def test_db_export_defaults_to_json(config: str, capsys) -> None:
 @pytest.mark.parametrize("before", [True, False])
 def test_global_options_before_or_after_the_command(config: str, capsys, before: bool) -> None:
     run(capsys, "check", "--no-poll", "--config", config)
-    argv = ["--config", config, "list", "--json"] if before else ["list", "--json", "--config", config]
+    argv = (
+        ["--config", config, "list", "--json"] if before else ["list", "--json", "--config", config]
+    )
     code, out, _ = run(capsys, *argv)
     assert code == 0 and json.loads(out)[0]["tracking_number"] == NUMBER
 
@@ -175,14 +177,17 @@ def test_verbosity_and_colour_options_are_global(config: str, capsys) -> None:
 @pytest.mark.parametrize("argv", [["list", "--json"], ["advise", NUMBER], ["status"], ["list"]])
 def test_broken_pipe_ends_quietly(make_config, replay_dir, argv: list[str]) -> None:
     many = "".join(
-        f'\n[[shipments]]\ntracking_number = "LP00{i:012d}"\nlabel = "parcel {i}"\n' for i in range(400)
+        f'\n[[shipments]]\ntracking_number = "LP00{i:012d}"\nlabel = "parcel {i}"\n'
+        for i in range(400)
     )
     config = make_config(PARCEL + many)
     write_replay(replay_dir, NUMBER, EVENTS)
     env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHER_")}
     subprocess.run(
         [sys.executable, "-m", "watcher", "check", "--no-poll", "--config", str(config)],
-        env=env, capture_output=True, check=False,
+        env=env,
+        capture_output=True,
+        check=False,
     )
     command = f"{sys.executable} -m watcher {' '.join(argv)} --config {config} | head -1"
     done = subprocess.run(
@@ -199,7 +204,9 @@ def test_list_fits_the_width_and_shows_the_next_action(config: str, capsys, monk
     run(capsys, "check", "--config", config, "--now", "2026-11-20T12:00:00Z")
     run(capsys, "edit", "--config", config, NUMBER, "--label", "A" * 80)
     monkeypatch.setattr(renderer, "is_terminal", lambda stream=None: True)
-    monkeypatch.setattr(renderer.shutil, "get_terminal_size", lambda fallback: os.terminal_size((60, 20)))
+    monkeypatch.setattr(
+        renderer.shutil, "get_terminal_size", lambda fallback: os.terminal_size((60, 20))
+    )
     monkeypatch.setenv("NO_COLOR", "1")
     _, out, _ = run(capsys, "list", "--config", config)
     lines = out.splitlines()
@@ -220,13 +227,13 @@ def test_list_never_breaks_columns_on_a_long_number(make_config, capsys) -> None
 
 # 15. `check` exits non-zero and says so when every poll failed.
 def test_check_fails_when_every_poll_failed(make_config, capsys) -> None:
-    config = make_config(PARCEL.replace('ordered_at', 'providers = ["cainiao"]\nordered_at'))
-    import respx
+    config = make_config(PARCEL.replace("ordered_at", 'providers = ["cainiao"]\nordered_at'))
     import httpx
+    import respx
 
     with respx.mock(assert_all_called=False) as mock:
         mock.route().mock(side_effect=httpx.ConnectError("down"))
-        code, out, err = run(capsys, "check", "--config", str(config))
+        code, _, err = run(capsys, "check", "--config", str(config))
     assert code == 1
     assert "every poll failed" in err
 
@@ -235,14 +242,29 @@ def test_check_fails_when_every_poll_failed(make_config, capsys) -> None:
 @pytest.mark.parametrize(
     ("url", "number"),
     [
-        ("https://global.cainiao.com/detail.htm?mailNoList=LP00123456789012&lang=en", "LP00123456789012"),
+        (
+            "https://global.cainiao.com/detail.htm?mailNoList=LP00123456789012&lang=en",
+            "LP00123456789012",
+        ),
         ("https://t.17track.net/en#nums=RR123456785CN", "RR123456785CN"),
-        ("https://www.aliexpress.com/p/tracking/index.html?tradeOrderId=8190000000000000&logisticsNo=LP00123456789012", "LP00123456789012"),
-        ("https://www.dhl.com/de-en/home/tracking/tracking-parcel.html?submit=1&tracking-id=JJD000390007788112", "JJD000390007788112"),
+        (
+            "https://www.aliexpress.com/p/tracking/index.html?tradeOrderId=8190000000000000&logisticsNo=LP00123456789012",
+            "LP00123456789012",
+        ),
+        (
+            "https://www.dhl.com/de-en/home/tracking/tracking-parcel.html?submit=1&tracking-id=JJD000390007788112",
+            "JJD000390007788112",
+        ),
         ("https://www.ups.com/track?loc=en_US&tracknum=1Z999AA10123456784", "1Z999AA10123456784"),
         ("https://www.fedex.com/fedextrack/?trknbr=123456789012", "123456789012"),
-        ("https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223197428490", "9400111899223197428490"),
-        ("https://www.royalmail.com/track-your-item#/tracking-results/AB123456785GB", "AB123456785GB"),
+        (
+            "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223197428490",
+            "9400111899223197428490",
+        ),
+        (
+            "https://www.royalmail.com/track-your-item#/tracking-results/AB123456785GB",
+            "AB123456785GB",
+        ),
         ("https://jouw.postnl.nl/track-and-trace/3SABCD1234567-NL-1234AB", "3SABCD1234567"),
         ("https://www.laposte.fr/outils/suivre-vos-envois?code=6A12345678901", "6A12345678901"),
         ("rr 1234 5678 5cn", "rr 1234 5678 5cn"),
@@ -260,8 +282,13 @@ def test_aliexpress_order_page_without_number_says_what_to_do() -> None:
 def test_add_from_url_with_protection_days(make_config, capsys) -> None:
     config = str(make_config())
     code, out, _ = run(
-        capsys, "add", "--config", config, "https://t.17track.net/en#nums=RR123456785CN",
-        "--protection-days", "10",
+        capsys,
+        "add",
+        "--config",
+        config,
+        "https://t.17track.net/en#nums=RR123456785CN",
+        "--protection-days",
+        "10",
     )
     assert code == 0 and "watching RR123456785CN" in out
     shipment = json.loads(run(capsys, "list", "--config", config, "--json")[1])[0]
@@ -279,13 +306,32 @@ def test_edit_unarchive_remove(make_config, capsys) -> None:
     config = str(make_config())
     run(capsys, "add", "--config", config, "RR123456785CN", "--label", "Lamp")
     code, out, _ = run(
-        capsys, "edit", "--config", config, "RR123456785CN", "--label", "Desk lamp",
-        "--order-id", "81", "--ordered-at", "2026-10-01", "--protection-ends", "2026-12-01",
-        "--marketplace", "aliexpress", "--country", "de", "--insured",
+        capsys,
+        "edit",
+        "--config",
+        config,
+        "RR123456785CN",
+        "--label",
+        "Desk lamp",
+        "--order-id",
+        "81",
+        "--ordered-at",
+        "2026-10-01",
+        "--protection-ends",
+        "2026-12-01",
+        "--marketplace",
+        "aliexpress",
+        "--country",
+        "de",
+        "--insured",
     )
     assert code == 0 and "label: Lamp -> Desk lamp" in out
     item = json.loads(run(capsys, "list", "--config", config, "--json")[1])[0]
-    assert (item["label"], item["order_id"], item["destination"]["country"]) == ("Desk lamp", "81", "DE")
+    assert (item["label"], item["order_id"], item["destination"]["country"]) == (
+        "Desk lamp",
+        "81",
+        "DE",
+    )
     assert item["protection_ends"] == "2026-12-01" and item["ordered_at"] == "2026-10-01"
     assert run(capsys, "edit", "--config", config, "RR123456785CN")[0] == 2  # nothing to change
     run(capsys, "archive", "--config", config, "RR123456785CN")
@@ -333,7 +379,11 @@ def test_a_man_page_for_every_command(tmp_path: Path, capsys) -> None:
         path = [a for a in argv if a not in ("X", "P", "bash", "--out")]
         assert f"watcher-{'-'.join(path)}.1" in pages
     text = (tmp_path / "watcher-add.1").read_text()
-    assert text.startswith('.TH "WATCHER-ADD" "1"') and ".SH EXAMPLES" in text and "\\-\\-label" in text
+    assert (
+        text.startswith('.TH "WATCHER-ADD" "1"')
+        and ".SH EXAMPLES" in text
+        and "\\-\\-label" in text
+    )
 
 
 def test_bad_option_value_is_one_line_exit_2(config: str, capsys) -> None:

@@ -21,8 +21,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.kits.common import T0
-from watcher.cli.main import main
 from watcher.cli import listing, renderer
+from watcher.cli.main import main
 from watcher.cli.render import shipment_json, shipment_record
 from watcher.config import database_url, load_settings
 from watcher.notify.transport import RecordingNotifier
@@ -105,7 +105,10 @@ def fill(session: Session) -> None:
 
 def orm_cells(row: ShipmentRow) -> list[str]:
     """A `watcher list` row's cells from the ORM row (no open alerts in these tests)."""
-    values = [getattr(row, "dest_" + c[5:] if c.startswith("dest_") else c) for c in quickread.RECORD_COLUMNS]
+    values = [
+        getattr(row, "dest_" + c[5:] if c.startswith("dest_") else c)
+        for c in quickread.RECORD_COLUMNS
+    ]
     return listing.cells(values, {}, datetime.now(UTC), UTC)
 
 
@@ -176,7 +179,7 @@ def test_list_says_what_the_orm_rows_say(
 def test_list_limit_shows_the_first_n(
     config: Path, app: App, capsys: pytest.CaptureFixture[str], limit: int
 ) -> None:
-    text, records = expected_listing(app, include_archived=True)
+    _, records = expected_listing(app, include_archived=True)
     shown, _ = expected_listing(app, include_archived=True, limit=limit)
     assert run(capsys, "list", "--config", str(config), "--all", "--limit", str(limit)) == (
         0,

@@ -100,10 +100,10 @@ async def check_cycle(app: App, *, poll: bool, send: bool) -> Any:
 
 def cmd_alerts(*, config: str | None, days: int, as_json: bool) -> int:
     """`watcher alerts`: open alerts and those resolved in the last `days` days."""
+    from zoneinfo import ZoneInfo
+
     from watcher.cli.render import alert_json, alert_text
     from watcher.store import alert_states
-
-    from zoneinfo import ZoneInfo
 
     settings = load(config)
     with opened_app(settings) as app, app.sessions() as session:

@@ -45,7 +45,11 @@ def write_table(
         r.write_lines(r.table_lines(COLUMNS, rows, widths=widths, header=not shown))
         shown += len(rows)
     if shown and sys.stdout.isatty():
-        print(r.paint(f"{shown} parcel{'s' if shown != 1 else ''}; times in {r.zone_name(tz, now)}", "2"))
+        print(
+            r.paint(
+                f"{shown} parcel{'s' if shown != 1 else ''}; times in {r.zone_name(tz, now)}", "2"
+            )
+        )
     return shown
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from watcher.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, load, opened_app, print_json, read_database
+from watcher.cli.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    load,
+    opened_app,
+    print_json,
+    read_database,
+)
 
 
 def cmd_run(*, config: str | None) -> int:
@@ -20,13 +28,12 @@ def cmd_run(*, config: str | None) -> int:
 
 def cmd_status(*, config: str | None, as_json: bool) -> int:
     """`watcher status`: a monitoring check, read from the database only; exit 1 when unhealthy."""
-    from watcher.config import database_url
-    from watcher.domain.clock import SystemClock
-    from watcher.service.status_report import collect, render_text, to_json
-
     from zoneinfo import ZoneInfo
 
     from watcher.cli import renderer
+    from watcher.config import database_url
+    from watcher.domain.clock import SystemClock
+    from watcher.service.status_report import collect, render_text, to_json
 
     settings = load(config)
     now = SystemClock().now()
@@ -127,7 +134,11 @@ def check_providers(settings: Any) -> list[str]:
     for name in names:
         try:
             cls = load_provider_class(name)
-            cls(provider_config(name, settings.providers.get(name)), name=name, config_dir=settings.config_dir)
+            cls(
+                provider_config(name, settings.providers.get(name)),
+                name=name,
+                config_dir=settings.config_dir,
+            )
         except (WatcherError, ValueError, TypeError) as exc:
             problems.append(f"provider {name}: {exc}")
     return problems

@@ -62,7 +62,9 @@ def cmd_edit(
     for key, value in changes.items():
         print(f"{number}: {key.replace('_', ' ')}: {show(before[key])} -> {show(value)}")
     if source == "config" and declared(settings, number):
-        print(f"  note: {number} is declared in {settings.config_file}; edit it there too, or the next check restores those values")
+        print(
+            f"  note: {number} is declared in {settings.config_file}; edit it there too, or the next check restores those values"
+        )
     return EXIT_OK
 
 

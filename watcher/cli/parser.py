@@ -44,9 +44,7 @@ def global_params() -> list[click.Parameter]:
     common: dict[str, Any] = {"expose_value": False, "callback": _remember}
     return [
         click.Option(["--config"], metavar="PATH", help=CONFIG_HELP, **common),
-        click.Option(
-            ["-v", "--verbose"], count=True, help="more log lines (-vv: debug)", **common
-        ),
+        click.Option(["-v", "--verbose"], count=True, help="more log lines (-vv: debug)", **common),
         click.Option(["-q", "--quiet"], is_flag=True, help="log errors only", **common),
         click.Option(
             ["--color/--no-color"],
@@ -220,7 +218,13 @@ def build() -> click.Group:
 
 def add_daemon_commands(root: click.Group) -> None:
     """`run`, `demo`."""
-    register(root, "run", operations.cmd_run, "run the daemon", "watcher run --config /etc/watcher/watcher.toml")
+    register(
+        root,
+        "run",
+        operations.cmd_run,
+        "run the daemon",
+        "watcher run --config /etc/watcher/watcher.toml",
+    )
     register(
         root,
         "demo",
@@ -236,7 +240,9 @@ def parcel_options(*, editing: bool) -> list[click.Parameter]:
     insured = (
         opt("--insured/--not-insured", default=None, help="premium/insured shipping")
         if editing
-        else opt("--insured", is_flag=True, help="premium/insured shipping (courier claims pay better)")
+        else opt(
+            "--insured", is_flag=True, help="premium/insured shipping (courier claims pay better)"
+        )
     )
     return [
         opt("--label", help="a name you recognise the parcel by, e.g. 'USB hub'"),
@@ -250,7 +256,12 @@ def parcel_options(*, editing: bool) -> list[click.Parameter]:
             metavar="N",
             help="buyer protection ends in N days (as the order page says); instead of --protection-ends",
         ),
-        opt("--max-delivery-days", type=click.IntRange(1, 365), metavar="N", help="promised delivery, days after ordering"),
+        opt(
+            "--max-delivery-days",
+            type=click.IntRange(1, 365),
+            metavar="N",
+            help="promised delivery, days after ordering",
+        ),
         opt("--country", help="destination country (ISO 3166 alpha-2, e.g. DE)"),
         insured,
     ]
@@ -271,7 +282,12 @@ def add_shipment_commands(root: click.Group) -> None:
         *parcel_options(editing=False),
         opt("--city", help="destination city"),
         opt("--postcode", help="destination postcode"),
-        opt("--provider", "providers", multiple=True, help="adapter to ask (repeatable; default: default_providers)"),
+        opt(
+            "--provider",
+            "providers",
+            multiple=True,
+            help="adapter to ask (repeatable; default: default_providers)",
+        ),
     )
     register(
         root,
@@ -300,7 +316,11 @@ def add_shipment_commands(root: click.Group) -> None:
         ("watcher show LP00123456789012", "watcher show LP00123456789012 --raw"),
         TRACKING,
         json_opt("the parcel and its events"),
-        opt("--raw", is_flag=True, help="every provider's original events next to the merged timeline"),
+        opt(
+            "--raw",
+            is_flag=True,
+            help="every provider's original events next to the merged timeline",
+        ),
     )
 
 
@@ -314,8 +334,22 @@ def add_check(root: click.Group) -> None:
         ("watcher check", "watcher check --no-poll --now 2026-12-01T09:00"),
         NOW,
         json_opt("the open alerts"),
-        opt("--no-poll", "poll", is_flag=True, flag_value=False, default=True, help="evaluate stored events only"),
-        opt("--no-notify", "send", is_flag=True, flag_value=False, default=True, help="do not send notifications"),
+        opt(
+            "--no-poll",
+            "poll",
+            is_flag=True,
+            flag_value=False,
+            default=True,
+            help="evaluate stored events only",
+        ),
+        opt(
+            "--no-notify",
+            "send",
+            is_flag=True,
+            flag_value=False,
+            default=True,
+            help="do not send notifications",
+        ),
         description=(
             "Sync the config, poll every active parcel once, evaluate it and print the open "
             "alerts. Exits 1 when every poll failed (nothing could be checked)."
@@ -328,7 +362,11 @@ def add_mark_commands(root: click.Group) -> None:
     at = opt("--at", metavar="WHEN", help="when (ISO 8601, local if no offset; default: now)")
     for name, handler, text in (
         ("received", shipments.cmd_received, "record that you have the parcel"),
-        ("not-received", shipments.cmd_not_received, "record that a parcel marked delivered never arrived"),
+        (
+            "not-received",
+            shipments.cmd_not_received,
+            "record that a parcel marked delivered never arrived",
+        ),
         ("archive", shipments.cmd_archive, "stop polling a parcel (history is kept)"),
     ):
         register(root, name, handler, text, f"watcher {name} LP00123456789012", TRACKING, at)
@@ -359,7 +397,13 @@ def add_alert_commands(root: click.Group) -> None:
         alerts.cmd_alerts,
         "list open and recently resolved alerts",
         ("watcher alerts", "watcher alerts --days 30 --json"),
-        opt("--days", type=click.IntRange(0, 3650), default=14, show_default=True, help="show alerts resolved in the last N days"),
+        opt(
+            "--days",
+            type=click.IntRange(0, 3650),
+            default=14,
+            show_default=True,
+            help="show alerts resolved in the last N days",
+        ),
         json_opt("the alerts"),
     )
     register(
@@ -384,7 +428,11 @@ def add_notification_commands(root: click.Group) -> None:
         opt("--limit", type=POSITIVE, default=30, show_default=True, help="how many, newest first"),
         json_opt("the deliveries"),
         opt("--target", help="only this notification target"),
-        opt("--state", type=click.Choice(("sent", "pending", "failed")), help="only sent, waiting, or failed ones"),
+        opt(
+            "--state",
+            type=click.Choice(("sent", "pending", "failed")),
+            help="only sent, waiting, or failed ones",
+        ),
     )
     notify = group(root, "notify", "notification tools", "watcher notify test email")
     register(
@@ -407,7 +455,14 @@ def add_operation_commands(root: click.Group) -> None:
         "configured tracking providers and their health (and quota where known)",
         "watcher providers --no-quota",
         json_opt("the providers"),
-        opt("--no-quota", "quota", is_flag=True, flag_value=False, default=True, help="do not ask providers for their quota"),
+        opt(
+            "--no-quota",
+            "quota",
+            is_flag=True,
+            flag_value=False,
+            default=True,
+            help="do not ask providers for their quota",
+        ),
     )
     config = group(root, "config", "configuration tools", "watcher config check")
     register(
@@ -440,7 +495,12 @@ def add_operation_commands(root: click.Group) -> None:
         operations.cmd_db_export,
         "print shipments, events, alerts and notifications as JSON",
         "watcher db export > watcher.json",
-        opt("--json", "as_json", is_flag=True, help="JSON (the default and only format; accepted for old scripts)"),
+        opt(
+            "--json",
+            "as_json",
+            is_flag=True,
+            help="JSON (the default and only format; accepted for old scripts)",
+        ),
     )
 
 
@@ -451,7 +511,10 @@ def add_tool_commands(root: click.Group) -> None:
         "completion",
         tools.cmd_completion,
         "print the shell completion script for bash, zsh or fish",
-        ("eval \"$(watcher completion bash)\"", "watcher completion fish > ~/.config/fish/completions/watcher.fish"),
+        (
+            'eval "$(watcher completion bash)"',
+            "watcher completion fish > ~/.config/fish/completions/watcher.fish",
+        ),
         arg("shell", type=click.Choice(("bash", "zsh", "fish"))),
     )
     register(

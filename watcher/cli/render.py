@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from watcher.domain.models import Timeline
     from watcher.store.tables import AlertRow, ShipmentRow
 
+
 def alert_json(row: AlertRow) -> dict[str, Any]:
     """The `--json` shape of an alert (a contract: extend, never break)."""
     return {
@@ -149,10 +150,16 @@ def shipment_text(
         ("marketplace", row.marketplace),
         ("order", row.order_id),
         ("ordered", r.on_day(row.ordered_at, now, tz) if row.ordered_at else None),
-        ("protection ends", r.on_day(row.protection_ends, now, tz) if row.protection_ends else None),
+        (
+            "protection ends",
+            r.on_day(row.protection_ends, now, tz) if row.protection_ends else None,
+        ),
         ("legs", ", ".join(legs) or None),
         ("received", r.when(r.utc(row.received_at), now, tz) if row.received_at else None),
-        ("not received", r.when(r.utc(row.not_received_at), now, tz) if row.not_received_at else None),
+        (
+            "not received",
+            r.when(r.utc(row.not_received_at), now, tz) if row.not_received_at else None,
+        ),
         ("archived", r.when(r.utc(row.archived_at), now, tz) if row.archived_at else None),
     ):
         if value:

@@ -109,7 +109,9 @@ class Column:
     short: str | None = None  # header when the column is narrower than its header
 
 
-def layout(columns: Sequence[Column], rows: Sequence[Sequence[str]], limit: int | None) -> list[int]:
+def layout(
+    columns: Sequence[Column], rows: Sequence[Sequence[str]], limit: int | None
+) -> list[int]:
     """Column widths: each fits its content (and header) up to its max; flex columns give way."""
     widths = [
         min(max([len(c.header), *(len(r[i]) for r in rows)]), c.max_width if limit else 10**6)
@@ -208,7 +210,13 @@ def day_phrase(day: date, today: date) -> str:
     if delta == -1:
         return "yesterday"
     n = abs(delta)
-    text = f"{n} days" if n < 14 else f"{round(n / 7)} weeks" if n < 60 else f"{round(n / 30.4)} months"
+    text = (
+        f"{n} days"
+        if n < 14
+        else f"{round(n / 7)} weeks"
+        if n < 60
+        else f"{round(n / 30.4)} months"
+    )
     return f"in {text}" if delta > 0 else f"{text} ago"
 
 

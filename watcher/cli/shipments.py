@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -178,9 +177,9 @@ def shipment_and_timeline(
 
 def cmd_show(*, config: str | None, tracking_number: str, as_json: bool, raw: bool) -> int:
     """`watcher show`: a parcel's milestones and timeline (or each provider's raw events)."""
-    from watcher.cli.render import alert_json, shipment_json, shipment_text
-
     from zoneinfo import ZoneInfo
+
+    from watcher.cli.render import alert_json, shipment_json, shipment_text
 
     settings = load(config)
     with opened_app(settings) as app:

@@ -40,7 +40,9 @@ def cmd_man(*, config: str | None, out: str) -> int:
     return EXIT_OK
 
 
-def walk(command: click.Command, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], click.Command]]:
+def walk(
+    command: click.Command, path: tuple[str, ...]
+) -> Iterator[tuple[tuple[str, ...], click.Command]]:
     """Every command of the tree with its path, the root first."""
     yield path, command
     if isinstance(command, click.Group):
@@ -79,7 +81,12 @@ def man_page(path: tuple[str, ...], command: click.Command) -> str:
         for sub_name, sub in command.commands.items():
             lines += [".TP", f".B {roff(sub_name)}", roff(sub.get_short_help_str(200))]
     if command.epilog:
-        lines += [".SH EXAMPLES", ".nf", roff(command.epilog.replace("\b\n", "").replace("Examples:\n", "")), ".fi"]
+        lines += [
+            ".SH EXAMPLES",
+            ".nf",
+            roff(command.epilog.replace("\b\n", "").replace("Examples:\n", "")),
+            ".fi",
+        ]
     see = ["watcher(1)"] if len(path) > 1 else []
     lines += [".SH SEE ALSO", roff(", ".join([*see, "docs/cli.md"]))]
     return "\n".join(lines) + "\n"

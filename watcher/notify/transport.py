@@ -258,7 +258,9 @@ def url_problem(url: str) -> str | None:
     plugin = manager[scheme]
     if not getattr(plugin, "enabled", True):
         needs = (getattr(plugin, "requirements", None) or {}).get("packages_required")
-        need = f": it needs {needs if isinstance(needs, str) else ', '.join(needs)}" if needs else ""
+        need = (
+            f": it needs {needs if isinstance(needs, str) else ', '.join(needs)}" if needs else ""
+        )
         return f"{scheme}:// is disabled in this installation{need}"
     import apprise
 
