@@ -15,11 +15,11 @@ if TYPE_CHECKING:
 
 COLUMNS = (
     r.Column("TRACKING", max_width=30),
-    r.Column("STATUS", max_width=21, colour=r.STATUS_COLOUR),
+    r.Column("STATUS", max_width=21, colour=r.STATUS_COLOUR, flex=True, min_width=10),
     r.Column("LAST EVENT", max_width=14, optional=True),
-    r.Column("NEXT ACTION", max_width=22, flex=True, short="ACTION"),
-    r.Column("BY", max_width=24, flex=True),
-    r.Column("LABEL", max_width=40, flex=True),
+    r.Column("NEXT ACTION", max_width=22, flex=True, short="ACTION", min_width=16),
+    r.Column("BY", max_width=24, flex=True, min_width=6),
+    r.Column("LABEL", max_width=40, flex=True, min_width=12),
 )
 #: Record columns (`quickread.RECORD_COLUMNS`) the table reads.
 NUMBER, LABEL, STATUS, LAST_EVENT, RECEIVED, ARCHIVED = 0, 1, 11, 13, 15, 17

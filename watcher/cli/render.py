@@ -207,7 +207,5 @@ def alert_text(
     tag = r.severity_tag("resolved" if row.resolved_at else row.severity)
     if row.resolved_at and not r.use_colour():
         tag = f"[{row.severity.upper()}]"
-    return (
-        f"{indent}{tag} {row.subject} {row.kind}: {row.action}{act_by}{state}\n"
-        f"{indent}    {row.message}"
-    )
+    head = f"{indent}{tag} {row.subject} {row.kind}: {row.action}{act_by}{state}"
+    return f"{head}\n{r.wrap(row.message, indent + '    ')}"

@@ -94,6 +94,18 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
 
 
+def wrap(text: str, indent: str, stream: TextIO | None = None) -> str:
+    """`text` indented, wrapped at word boundaries to the terminal's width (unwrapped when piped)."""
+    import textwrap
+
+    limit = width(stream) if is_terminal(stream) else None
+    if not limit:
+        return indent + text
+    return "\n".join(
+        textwrap.wrap(text, max(20, limit - 1), initial_indent=indent, subsequent_indent=indent)
+    )
+
+
 # ---------------------------------------------------------------- tables
 
 
@@ -107,6 +119,7 @@ class Column:
     colour: dict[str, str] | None = None  # cell value → ANSI colour
     optional: bool = False  # left out when the table still does not fit
     short: str | None = None  # header when the column is narrower than its header
+    min_width: int = 8  # a flex column's narrowest, before optional columns are left out
 
 
 def layout(
@@ -124,15 +137,18 @@ def layout(
         shown = [w for w in widths if w]
         return sum(shown) + 2 * (len(shown) - 1) - limit
 
-    # Flex columns give way down to 8 characters; then optional columns go; then flex again.
-    for floor in (8, None, 4):
-        for i, column in enumerate(columns):
+    # Flex columns give way, the rightmost first, down to their minimum; then optional columns
+    # go; then the flex columns shrink further, to 4 characters.
+    for stage in ("min", "drop", "last"):
+        for i in reversed(range(len(columns))):
+            column = columns[i]
             if overflow() <= 0:
                 return widths
-            if floor is None:
+            if stage == "drop":
                 if column.optional:
                     widths[i] = 0
             elif column.flex and widths[i]:
+                floor = column.min_width if stage == "min" else 4
                 widths[i] -= min(overflow(), max(0, widths[i] - floor))
     return widths
 
