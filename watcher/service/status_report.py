@@ -39,6 +39,7 @@ class InstanceHealth:
     last_cycle_seconds: float | None
     last_cycle_error: str | None
     running: bool
+    stopped_at: datetime | None = None  # a clean stop (a `watcher check` stops at once)
 
 
 @dataclass
@@ -111,6 +112,7 @@ def instance_health(row: InstanceState, now: datetime, stale: timedelta) -> Inst
         last_cycle_seconds=row.last_cycle_seconds,
         last_cycle_error=row.last_cycle_error,
         running=running,
+        stopped_at=row.stopped_at,
     )
 
 
@@ -156,11 +158,14 @@ def find_problems(
     """Why the installation is unhealthy, one short sentence each (empty = healthy).
 
     Without a running daemon, a cycle of any process (a `watcher check` from cron) within
-    `recent` (one polling interval) keeps the installation healthy.
+    `recent` (one polling interval) keeps the installation healthy, unless a daemon died
+    (its heartbeat went stale without a clean stop).
     """
     problems: list[str] = []
+    died = any(not i.running and i.stopped_at is None for i in health.instances)
     checked = (
-        recent is not None
+        not died
+        and recent is not None
         and health.last_cycle_at is not None
         and health.now - health.last_cycle_at <= recent
     )
