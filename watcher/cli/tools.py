@@ -70,7 +70,9 @@ def man_page(path: tuple[str, ...], command: click.Command) -> str:
         ".SH DESCRIPTION",
         roff(command.help or ""),
     ]
-    options = [p.get_help_record(ctx) for p in command.get_params(ctx)]
+    options = [
+        p.get_help_record(ctx) for p in command.get_params(ctx) if isinstance(p, click.Option)
+    ]
     if any(options):
         lines.append(".SH OPTIONS")
         for record in options:
