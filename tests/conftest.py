@@ -56,6 +56,7 @@ def make_config(tmp_path: Path) -> Callable[..., Path]:
             text += '\n[providers.replay]\npath = "replay"\n'
         path = tmp_path / "watcher.toml"
         path.write_text(text, encoding="utf-8")
+        (tmp_path / "replay").mkdir(exist_ok=True)  # a missing replay folder is a config error
         return path
 
     return make

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import inspect
 import json
 import os
@@ -11,15 +10,16 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import click
 import pytest
 
 from tests.kits.common import write_replay
 from watcher.cli.common import opened_app
 from watcher.cli.main import main
-from watcher.cli.parser import build_parser
+from watcher.cli.parser import build
 from watcher.config import load_settings
 from watcher.domain import timefmt
 from watcher.service.status_report import Health, to_json
@@ -230,6 +230,7 @@ EVERY_COMMAND = [
     ["run"],
     ["demo"],
     ["add", "X"],
+    ["edit", "X"],
     ["list"],
     ["show", "X"],
     ["check"],
@@ -237,6 +238,8 @@ EVERY_COMMAND = [
     ["not-received", "X"],
     ["archive", "X"],
     ["case", "X"],
+    ["unarchive", "X"],
+    ["remove", "X"],
     ["alerts"],
     ["advise", "X"],
     ["notifications"],
@@ -245,31 +248,37 @@ EVERY_COMMAND = [
     ["config", "check"],
     ["status"],
     ["db", "backup", "P"],
-    ["db", "export", "--json"],
+    ["db", "export"],
+    ["completion", "bash"],
+    ["man", "--out", "P"],
     ["serve"],
 ]
 
 
-def _commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
-    groups = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    if not groups:
-        return {path}
+def _leaves(
+    command: click.Command, path: tuple[str, ...] = ()
+) -> dict[tuple[str, ...], click.Command]:
+    if not isinstance(command, click.Group):
+        return {path: command}
     return {
-        leaf for name, sub in groups[0].choices.items() for leaf in _commands(sub, (*path, name))
+        leaf: cmd
+        for name, sub in command.commands.items()
+        for leaf, cmd in _leaves(sub, (*path, name)).items()
     }
 
 
 def test_every_command_takes_exactly_its_parsed_options() -> None:
-    parser = build_parser()
-    assert {
-        tuple(a for a in argv if a not in ("X", "P", "--json")) for argv in EVERY_COMMAND
-    } == _commands(parser)
-    for argv in EVERY_COMMAND:
-        options = vars(parser.parse_args(argv))
-        handler = options.pop("handler")
-        inspect.signature(handler).bind(
-            **options
-        )  # raises TypeError on a missing or unknown option
+    leaves = _leaves(build())
+    names = {
+        tuple(a for a in argv if a not in ("X", "P", "bash", "--out")) for argv in EVERY_COMMAND
+    }
+    assert names == set(leaves)
+    for command in leaves.values():
+        handler = command.callback.handler  # type: ignore[union-attr]
+        options = {
+            p.name: p.get_default(click.Context(command)) for p in command.params if p.expose_value
+        }
+        inspect.signature(handler).bind(config=None, **options)  # TypeError on a mismatch
 
 
 def test_opened_app_disposes_the_engine_even_on_error(
@@ -285,9 +294,10 @@ def test_opened_app_disposes_the_engine_even_on_error(
 
 def test_every_json_output_writes_times_one_way() -> None:
     moment = datetime(2026, 11, 23, 9, 30, 2, 120000, tzinfo=UTC)
-    assert timefmt.iso(moment) == "2026-11-23T09:30:02.120000Z"
+    assert timefmt.iso(moment) == "2026-11-23T09:30:02Z"  # never microseconds
     assert timefmt.iso(moment.replace(microsecond=0)) == "2026-11-23T09:30:02Z"
-    assert timefmt.iso(moment, timespec="seconds") == "2026-11-23T09:30:02Z"  # `status` text
+    offset = moment.astimezone(timezone(timedelta(hours=1)))
+    assert timefmt.iso(offset) == "2026-11-23T10:30:02+01:00"  # an offset stays an offset
     assert timefmt.iso(None) is None
     assert quickread.iso_time("2026-11-23 09:30:02.120000") == timefmt.iso(moment)  # `list --json`
     status = to_json(

@@ -111,4 +111,6 @@ def test_search_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_example_config_is_valid() -> None:
     example = Path(__file__).resolve().parents[2] / "config" / "watcher.example.toml"
     settings = load_settings(example)
-    assert settings.shipments, "the example documents a [[shipments]] entry"
+    # The example documents a [[shipments]] entry, commented out: a first `check` must not store it.
+    assert not settings.shipments
+    assert "# [[shipments]]" in example.read_text(encoding="utf-8")

@@ -3,37 +3,91 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from watcher.cli.common import EXIT_OK, clock_for, load, opened_app, print_json
+from watcher.cli.common import EXIT_FAILURE, EXIT_OK, clock_for, load, opened_app, print_json
+from watcher.cli.renderer import is_terminal
 
 if TYPE_CHECKING:
     from watcher.service.app import App
 
 
 def cmd_check(*, config: str | None, now: str | None, as_json: bool, poll: bool, send: bool) -> int:
-    """`watcher check`: sync the config, poll, evaluate every parcel, print the open alerts."""
+    """`watcher check`: sync the config, poll, evaluate every parcel, print the open alerts once.
+
+    The cycle is recorded like a daemon's (so `watcher status` sees it); exit 1 when every poll
+    failed, since "no open alerts" would then mean "nothing could be checked".
+    """
     import asyncio
+    import logging
+    from zoneinfo import ZoneInfo
 
     from watcher.cli.render import alert_json, alert_text
     from watcher.store import alert_states
 
     settings = load(config)
+    # The alerts are printed below: their log lines would say it all a second time on stderr.
+    logging.getLogger("watcher.service.evaluator").setLevel(logging.ERROR)
     with opened_app(settings, clock=clock_for(now, settings)) as app:
         app.sync_config()
-        report = asyncio.run(check_cycle(app, poll=poll, send=send))
+        with busy(f"checking {active_count(app)} parcels"):
+            report = asyncio.run(check_cycle(app, poll=poll, send=send))
+        failed = poll and every_poll_failed(report.poll)
+        app.heartbeat(
+            cycle_done=not failed,
+            stopped=True,
+            error="every poll failed" if failed else None,
+        )
         with app.sessions() as session:
             alerts = alert_states.open_alerts(session)
             data = [alert_json(row) for row in alerts]
-            text = [alert_text(row) for row in alerts]
+            moment, tz = app.clock.now(), ZoneInfo(settings.timezone)
+            text = [alert_text(row, now=moment, tz=tz) for row in alerts]
     if as_json:
         print_json(data)
     else:
-        for line in report.poll.errors:
+        for line in report.poll.errors if poll else ():
             print(f"provider error: {line}", file=sys.stderr)
         print("\n".join(text) if text else "No open alerts.")
+    if failed:
+        print(
+            f"watcher: error: every poll failed ({len(report.poll.errors)} errors):"
+            " nothing was checked; see `watcher providers`",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
     return EXIT_OK
+
+
+def every_poll_failed(poll: Any) -> bool:
+    """Parcels were polled, and not one request was answered."""
+    return bool(poll.shipments and poll.errors and not poll.answered)
+
+
+def active_count(app: App) -> int:
+    """How many parcels a check polls."""
+    from watcher.store import shipments
+
+    with app.sessions() as session:
+        return len(shipments.active_shipments(session))
+
+
+@contextmanager
+def busy(label: str) -> Iterator[None]:
+    """A "checking N parcels…" line on stderr while a long step runs (terminals only)."""
+    live = is_terminal(sys.stderr)
+    if live:
+        sys.stderr.write(f"{label}…")
+        sys.stderr.flush()
+    try:
+        yield
+    finally:
+        if live:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
 
 
 async def check_cycle(app: App, *, poll: bool, send: bool) -> Any:
@@ -46,15 +100,20 @@ async def check_cycle(app: App, *, poll: bool, send: bool) -> Any:
 
 def cmd_alerts(*, config: str | None, days: int, as_json: bool) -> int:
     """`watcher alerts`: open alerts and those resolved in the last `days` days."""
+    from zoneinfo import ZoneInfo
+
     from watcher.cli.render import alert_json, alert_text
     from watcher.store import alert_states
 
-    with opened_app(load(config)) as app, app.sessions() as session:
-        rows = alert_states.recent_alerts(session, app.clock.now() - timedelta(days=days))
+    settings = load(config)
+    with opened_app(settings) as app, app.sessions() as session:
+        now = app.clock.now()
+        rows = alert_states.recent_alerts(session, now - timedelta(days=days))
     if as_json:
         print_json([alert_json(row) for row in rows])
     else:
-        print("\n".join(alert_text(row) for row in rows) if rows else "No alerts.")
+        tz = ZoneInfo(settings.timezone)
+        print("\n".join(alert_text(row, now=now, tz=tz) for row in rows) if rows else "No alerts.")
     return EXIT_OK
 
 

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 #: Exit codes: 0 ok, 1 runtime failure or unhealthy, 2 bad input or configuration.
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
+#: `-v` (1), `-vv` (2) or `-q` (-1) from the command line; 0 keeps the configured log level.
+VERBOSITY = 0
+
 
 def load(config: str | None) -> Settings:
     """The settings from `config` (or the default places), with logging set up as they say."""
@@ -30,7 +33,8 @@ def load(config: str | None) -> Settings:
     from watcher.service.logs import setup_logging
 
     settings = load_settings(config)
-    setup_logging(settings.logging.level, settings.logging.format)
+    level = {-1: "error", 1: "info", 2: "debug"}.get(max(-1, min(VERBOSITY, 2)))
+    setup_logging(level or settings.logging.level, settings.logging.format)
     return settings
 
 
@@ -103,7 +107,13 @@ def normalize_number(raw: str) -> str:
     """A tracking number as typed, in its stored form."""
     from watcher.domain.numbers import normalize_tracking_number
 
-    return normalize_tracking_number(raw)
+    try:
+        return normalize_tracking_number(raw)
+    except InputError as exc:
+        # Say it about the text as typed, not its upper-cased, space-stripped form.
+        typed, stored = raw.strip(), "".join(raw.split()).upper()
+        reason = str(exc).removeprefix(f"{stored}: ")
+        raise InputError(f"{typed}: {reason}" if typed else reason) from None
 
 
 def print_json(data: Any) -> None:

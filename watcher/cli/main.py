@@ -1,35 +1,75 @@
 """The `watcher` command line: the composition root.
 
 It parses arguments, loads settings once, wires the parts and runs one command: `parser` knows
-the commands and flags; `shipments`, `alerts`, `notifications` and `operations` run them.
-Exit codes: 0 ok, 1 runtime failure or unhealthy, 2 bad input or configuration.
+the commands and options (click); `shipments`, `alerts`, `notifications` and `operations` run
+them; `renderer` shapes all text. Exit codes: 0 ok, 1 runtime failure or unhealthy, 2 bad input
+or configuration (usage errors raise SystemExit(2), as argparse did), 141 when the reader of
+stdout went away (`watcher list | head`).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
+import click
+
 from watcher.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
-from watcher.cli.parser import build_parser
 from watcher.domain.errors import ConfigError, InputError, StoreError, WatcherError
+
+#: 128 + SIGPIPE: what a shell reports for a command whose reader went away.
+EXIT_PIPE = 141
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns its exit code (errors are one line on stderr)."""
-    parser = build_parser()
-    options = vars(parser.parse_args(argv))
-    handler = options.pop("handler", None)
-    if handler is None:
-        parser.print_help()
-        return EXIT_USAGE
+    from watcher.cli.parser import build
+
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        return int(handler(**options) or EXIT_OK)
-    except (ConfigError, InputError) as exc:
-        print(f"watcher: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except (StoreError, WatcherError) as exc:
-        print(f"watcher: error: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
-    except KeyboardInterrupt:
-        return 130
+        try:
+            result = build().main(args=args, prog_name="watcher", standalone_mode=False)
+        except click.UsageError as exc:
+            click.echo(f"watcher: error: {usage_message(exc)}", err=True)
+            raise SystemExit(EXIT_USAGE) from None
+        except click.exceptions.Exit as exc:
+            return exc.exit_code
+        except click.Abort:
+            return 130
+        except click.ClickException as exc:
+            click.echo(f"watcher: error: {exc.format_message()}", err=True)
+            return exc.exit_code
+        except (ConfigError, InputError) as exc:
+            click.echo(f"watcher: error: {exc}", err=True)
+            return EXIT_USAGE
+        except (StoreError, WatcherError) as exc:
+            click.echo(f"watcher: error: {exc}", err=True)
+            return EXIT_FAILURE
+        except KeyboardInterrupt:
+            return 130
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return int(result or EXIT_OK)
+    except BrokenPipeError:
+        quiet_stdout()
+        return EXIT_PIPE
+
+
+def usage_message(exc: click.UsageError) -> str:
+    """One line: which option or argument, and what is wrong with it."""
+    if isinstance(exc, click.BadParameter) and exc.param is not None:
+        hint = exc.param_hint or (exc.param.opts[0] if exc.param.opts else exc.param.name)
+        if isinstance(hint, list | tuple):
+            hint = hint[0]
+        return f"{str(hint).strip(chr(39))}: {exc.message}"
+    where = exc.ctx.command_path if exc.ctx else "watcher"
+    return f"{exc.format_message()} (see `{where} --help`)"
+
+
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # not a real file (tests): nothing left to flush

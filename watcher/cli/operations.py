@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from watcher.cli.common import EXIT_FAILURE, EXIT_OK, load, opened_app, print_json, read_database
+from watcher.cli.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    load,
+    opened_app,
+    print_json,
+    read_database,
+)
 
 
 def cmd_run(*, config: str | None) -> int:
@@ -20,17 +28,22 @@ def cmd_run(*, config: str | None) -> int:
 
 def cmd_status(*, config: str | None, as_json: bool) -> int:
     """`watcher status`: a monitoring check, read from the database only; exit 1 when unhealthy."""
+    from zoneinfo import ZoneInfo
+
+    from watcher.cli import renderer
     from watcher.config import database_url
     from watcher.domain.clock import SystemClock
     from watcher.service.status_report import collect, render_text, to_json
 
     settings = load(config)
+    now = SystemClock().now()
     with read_database(settings) as database:
-        health = collect(database, settings, SystemClock().now(), url=database_url(settings))
+        health = collect(database, settings, now, url=database_url(settings))
     if as_json:
         print_json(to_json(health))
     else:
-        print(render_text(health))
+        tz = ZoneInfo(settings.timezone)
+        print(render_text(health, lambda moment: renderer.when(moment, now, tz)))
     return EXIT_OK if health.healthy else EXIT_FAILURE
 
 
@@ -81,7 +94,7 @@ def cmd_db_backup(*, config: str | None, path: str) -> int:
 
 
 def cmd_db_export(*, config: str | None, as_json: bool) -> int:
-    """`watcher db export --json`: everything the database holds (JSON is the only format)."""
+    """`watcher db export`: everything the database holds, as JSON (`--json` is accepted, not needed)."""
     from watcher.service.backup import export
 
     with opened_app(load(config)) as app, app.sessions() as session:
@@ -91,14 +104,44 @@ def cmd_db_export(*, config: str | None, as_json: bool) -> int:
 
 
 def cmd_config_check(*, config: str | None) -> int:
-    """`watcher config check`: load and validate the configuration, say where it came from."""
+    """`watcher config check`: load and validate the configuration, providers and notification URLs."""
+    import sys
+
     from watcher.config import load_settings
+    from watcher.notify.transport import check_targets
 
     settings = load_settings(config)
     where = settings.config_file or "environment only (no config file found)"
+    problems = [*check_providers(settings), *check_targets(settings)]
+    for problem in problems:
+        print(f"{where}: {problem}", file=sys.stderr)
+    if problems:
+        return EXIT_USAGE
     providers = ", ".join(sorted(settings.providers)) or "none configured"
     print(f"{where}: OK ({len(settings.shipments)} shipments, providers: {providers})")
     return EXIT_OK
+
+
+def check_providers(settings: Any) -> list[str]:
+    """One line per configured provider that cannot start (unknown, bad settings, missing folder)."""
+    from watcher.domain.errors import WatcherError
+    from watcher.providers.registry import load_provider_class, provider_config
+
+    names = dict.fromkeys([*settings.providers, *settings.default_providers])
+    for shipment in settings.shipments:
+        names.update(dict.fromkeys(shipment.providers or ()))
+    problems = []
+    for name in names:
+        try:
+            cls = load_provider_class(name)
+            cls(
+                provider_config(name, settings.providers.get(name)),
+                name=name,
+                config_dir=settings.config_dir,
+            )
+        except (WatcherError, ValueError, TypeError) as exc:
+            problems.append(f"provider {name}: {exc}")
+    return problems
 
 
 def cmd_demo(*, config: str | None, as_json: bool) -> int:

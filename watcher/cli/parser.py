@@ -1,147 +1,231 @@
-"""The `watcher` argument parser: commands, flags, help texts, and the argument types.
+"""The `watcher` command tree (click): commands, options, help texts with an example each.
 
-Each command's options reach its `cmd_*` function as keyword arguments named by `dest`
-(`--json` is `as_json`, `--no-poll` is `poll=False`), so the commands know nothing of argparse.
+Each command calls its `cmd_*` function with keyword arguments named after its parameters
+(`--json` is `as_json`, `--no-poll` is `poll=False`) plus `config`, so the `cmd_*` functions
+know nothing of click. Global options (`--config`, `-v/-q`, `--color/--no-color`) are accepted
+before or after the command (the building blocks are in `framework.py`). Adding a command is
+one `register(...)` call, e.g.:
+
+    register(root, "archive", shipments.cmd_archive, "stop polling a parcel",
+             "watcher archive LP00123456789012", TRACKING, opt("--at", metavar="WHEN"))
 """
 
 from __future__ import annotations
 
-import argparse
-from collections.abc import Callable
+import click
 
-from watcher.cli import alerts, case, notifications, operations, serve, shipments
-
-CASE_STEPS_HELP = (
-    "seller-contacted, extension-requested, extension-granted, dispute-opened, seller-replied, "
-    "escalated, refunded, closed, claim-filed, chargeback, received, not-received"
+from watcher.cli import alerts, case, notifications, operations, parcels, serve, shipments, tools
+from watcher.cli.framework import (
+    CONTEXT,
+    NOW,
+    POSITIVE,
+    TRACKING,
+    OrderedGroup,
+    arg,
+    examples,
+    global_params,
+    group,
+    json_opt,
+    opt,
+    register,
 )
-CONFIG_HELP = (
-    "config file (default: $WATCHER_CONFIG, ./watcher.toml, ~/.config/watcher/watcher.toml,"
-    " /etc/watcher/watcher.toml)"
-)
+
+# ---------------------------------------------------------------- the tree
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser; each command sets `handler` to its `cmd_*` function."""
-    parser = argparse.ArgumentParser(
-        prog="watcher",
-        description="Watch marketplace parcels and say what to do when a delivery goes wrong.",
+def _version() -> str:
+    from watcher import __version__
+
+    return __version__
+
+
+@click.group(
+    cls=OrderedGroup,
+    context_settings=CONTEXT,
+    invoke_without_command=True,
+    epilog=examples(
+        "watcher add LP00123456789012 --label 'USB hub' --protection-days 40",
+        "watcher check",
+        "watcher list",
+        "watcher --config ~/watcher.toml status",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="PATH", help=CONFIG_HELP)
-    commands = Commands(parser.add_subparsers(metavar="COMMAND"), common)
-    commands.add("run", operations.cmd_run, "run the daemon")
-    p = commands.add(
+    + "\n\nShell completion: `watcher completion bash|zsh|fish`. Manual: docs/cli.md, `man watcher`.",
+)
+@click.version_option(_version(), "--version", prog_name="watcher", message="%(prog)s %(version)s")
+@click.pass_context
+def cli(ctx: click.Context) -> int:
+    """Watch marketplace parcels and say what to do when a delivery goes wrong."""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+        return 2
+    return 0
+
+
+for _param in global_params():
+    cli.params.append(_param)
+
+
+def build() -> click.Group:
+    """Register every command (once) and return the tree."""
+    if cli.commands:
+        return cli
+    add_daemon_commands(cli)
+    add_shipment_commands(cli)
+    add_check(cli)
+    add_mark_commands(cli)
+    add_case_command(cli)
+    add_alert_commands(cli)
+    add_notification_commands(cli)
+    add_operation_commands(cli)
+    add_serve_command(cli)
+    add_tool_commands(cli)
+    return cli
+
+
+def add_daemon_commands(root: click.Group) -> None:
+    """`run`, `demo`."""
+    register(
+        root,
+        "run",
+        operations.cmd_run,
+        "run the daemon",
+        "watcher run --config /etc/watcher/watcher.toml",
+    )
+    register(
+        root,
         "demo",
         operations.cmd_demo,
         "run the main job on bundled demo parcels (no network, no keys)",
+        "watcher demo",
+        json_opt("the alerts"),
     )
-    p.add_argument("--json", dest="as_json", action="store_true", help="print the alerts as JSON")
-    # In the order `watcher --help` has always listed them.
-    add_shipment_commands(commands)
-    add_check(commands)
-    add_mark_commands(commands)
-    add_case_command(commands)
-    add_alert_commands(commands)
-    add_notification_commands(commands)
-    add_operation_commands(commands)
-    add_serve(commands)
-    return parser
 
 
-class Commands:
-    """Adds commands (or a group's actions) that all take `--config`."""
-
-    def __init__(
-        self,
-        group: argparse._SubParsersAction[argparse.ArgumentParser],
-        common: argparse.ArgumentParser,
-        *,
-        describe: bool = True,
-    ) -> None:
-        self.group, self.common, self.describe = group, common, describe
-
-    def add(
-        self, name: str, handler: Callable[..., int], help_text: str
-    ) -> argparse.ArgumentParser:
-        """A command run by `handler`; its help text is its description too (actions: help only)."""
-        description = help_text if self.describe else None
-        p = self.group.add_parser(
-            name, parents=[self.common], help=help_text, description=description
+def parcel_options(*, editing: bool) -> list[click.Parameter]:
+    """The parcel fields `add` takes and `edit` changes."""
+    insured = (
+        opt("--insured/--not-insured", default=None, help="premium/insured shipping")
+        if editing
+        else opt(
+            "--insured", is_flag=True, help="premium/insured shipping (courier claims pay better)"
         )
-        p.set_defaults(handler=handler)
-        return p
-
-    def actions(self, name: str, help_text: str) -> Commands:
-        """A command of actions, as `watcher db backup`."""
-        group = self.group.add_parser(name, help=help_text).add_subparsers(metavar="ACTION")
-        return Commands(group, self.common, describe=False)
-
-
-def add_shipment_commands(commands: Commands) -> None:
-    """`add`, `list`, `show`."""
-    p = commands.add("add", shipments.cmd_add, "start watching a parcel")
-    p.add_argument("tracking_number")
-    p.add_argument("--label")
-    p.add_argument("--marketplace", default=None)
-    p.add_argument("--order-id")
-    p.add_argument("--ordered-at", metavar="DATE")
-    p.add_argument("--protection-ends", metavar="DATE")
-    p.add_argument("--max-delivery-days", type=int)
-    p.add_argument("--country", help="destination country (ISO 3166 alpha-2)")
-    p.add_argument("--city")
-    p.add_argument("--postcode")
-    p.add_argument(
-        "--provider", action="append", dest="providers", help="adapter to ask (repeatable)"
     )
-    p.add_argument(
-        "--insured",
-        action="store_true",
-        help="premium/insured shipping (courier claims pay better)",
-    )
-
-    p = commands.add("list", shipments.cmd_list, "list watched parcels")
-    p.add_argument(
-        "--all", dest="include_archived", action="store_true", help="include archived parcels"
-    )
-    p.add_argument("--json", dest="as_json", action="store_true")
-    p.add_argument(
-        "--limit",
-        type=positive_int,
-        metavar="N",
-        help="only the first N (oldest first, as always)",
-    )
-
-    p = commands.add("show", shipments.cmd_show, "show a parcel's timeline")
-    p.add_argument("tracking_number")
-    p.add_argument("--json", dest="as_json", action="store_true")
-    p.add_argument(
-        "--raw",
-        action="store_true",
-        help="every provider's original events next to the merged timeline",
-    )
+    return [
+        opt("--label", help="a name you recognise the parcel by, e.g. 'USB hub'"),
+        opt("--marketplace", help="rules profile (default: aliexpress)"),
+        opt("--order-id", help="the marketplace's order number"),
+        opt("--ordered-at", metavar="DATE", help="order date, YYYY-MM-DD"),
+        opt("--protection-ends", metavar="DATE", help="buyer-protection end, YYYY-MM-DD"),
+        opt(
+            "--protection-days",
+            type=click.IntRange(0, 365),
+            metavar="N",
+            help="buyer protection ends in N days (as the order page says); instead of --protection-ends",
+        ),
+        opt(
+            "--max-delivery-days",
+            type=click.IntRange(1, 365),
+            metavar="N",
+            help="promised delivery, days after ordering",
+        ),
+        opt("--country", help="destination country (ISO 3166 alpha-2, e.g. DE)"),
+        insured,
+    ]
 
 
-def add_check(commands: Commands) -> None:
+def add_shipment_commands(root: click.Group) -> None:
+    """`add`, `edit`, `list`, `show`."""
+    register(
+        root,
+        "add",
+        shipments.cmd_add,
+        "start watching a parcel (a tracking number or a pasted tracking-page URL)",
+        (
+            "watcher add LP00123456789012 --label 'USB hub' --protection-days 40",
+            "watcher add 'https://t.17track.net/en#nums=RR123456785CN'",
+        ),
+        arg("tracking_number", metavar="TRACKING|URL"),
+        *parcel_options(editing=False),
+        opt("--city", help="destination city"),
+        opt("--postcode", help="destination postcode"),
+        opt(
+            "--provider",
+            "providers",
+            multiple=True,
+            help="adapter to ask (repeatable; default: default_providers)",
+        ),
+    )
+    register(
+        root,
+        "edit",
+        parcels.cmd_edit,
+        "change a parcel's label, order, dates, protection end, marketplace, country or insurance",
+        "watcher edit LP00123456789012 --label 'USB hub (blue)' --protection-days 12",
+        TRACKING,
+        *parcel_options(editing=True),
+    )
+    register(
+        root,
+        "list",
+        shipments.cmd_list,
+        "list watched parcels with the next action and its date",
+        ("watcher list", "watcher list --all --json | jq '.[].status'"),
+        opt("--all", "include_archived", is_flag=True, help="include archived parcels"),
+        json_opt("the parcels"),
+        opt("--limit", type=POSITIVE, metavar="N", help="only the first N (oldest first)"),
+    )
+    register(
+        root,
+        "show",
+        shipments.cmd_show,
+        "show a parcel's milestones, timeline and open alerts",
+        ("watcher show LP00123456789012", "watcher show LP00123456789012 --raw"),
+        TRACKING,
+        json_opt("the parcel and its events"),
+        opt(
+            "--raw",
+            is_flag=True,
+            help="every provider's original events next to the merged timeline",
+        ),
+    )
+
+
+def add_check(root: click.Group) -> None:
     """`check`: one full cycle now (or at `--now`)."""
-    p = commands.add(
+    register(
+        root,
         "check",
         alerts.cmd_check,
         "sync, poll once, evaluate every parcel and print open alerts",
-    )
-    p.add_argument("--now", metavar="ISO8601", help="evaluate as if it were this time")
-    p.add_argument("--json", dest="as_json", action="store_true")
-    p.add_argument(
-        "--no-poll", dest="poll", action="store_false", help="evaluate stored events only"
-    )
-    p.add_argument(
-        "--no-notify", dest="send", action="store_false", help="do not send notifications"
+        ("watcher check", "watcher check --no-poll --now 2026-12-01T09:00"),
+        NOW,
+        json_opt("the open alerts"),
+        opt(
+            "--no-poll",
+            "poll",
+            is_flag=True,
+            flag_value=False,
+            default=True,
+            help="evaluate stored events only",
+        ),
+        opt(
+            "--no-notify",
+            "send",
+            is_flag=True,
+            flag_value=False,
+            default=True,
+            help="do not send notifications",
+        ),
+        description=(
+            "Sync the config, poll every active parcel once, evaluate it and print the open "
+            "alerts. Exits 1 when every poll failed (nothing could be checked)."
+        ),
     )
 
 
-def add_mark_commands(commands: Commands) -> None:
-    """`received`, `not-received`, `archive`: the owner reports a moment."""
+def add_mark_commands(root: click.Group) -> None:
+    """`received`, `not-received`, `archive`, `unarchive`, `remove`: the owner reports a moment."""
+    at = opt("--at", metavar="WHEN", help="when (ISO 8601, local if no offset; default: now)")
     for name, handler, text in (
         ("received", shipments.cmd_received, "record that you have the parcel"),
         (
@@ -151,147 +235,237 @@ def add_mark_commands(commands: Commands) -> None:
         ),
         ("archive", shipments.cmd_archive, "stop polling a parcel (history is kept)"),
     ):
-        p = commands.add(name, handler, text)
-        p.add_argument("tracking_number")
-        p.add_argument("--at", metavar="ISO8601", help="when (default: now)")
-        if name == "not-received":
-            p.add_argument(
-                "--force", action="store_true", help="even though tracking does not say delivered"
-            )
-
-
-def add_case_command(commands: Commands) -> None:
-    """`case`: the buyer's case — show it, or record a step on the ladder."""
-    p = commands.add("case", case.cmd_case, "show the buyer's case, or record a step")
-    p.add_argument("tracking_number")
-    # Checked by watcher.service.cases (importing the rules here would slow every command down).
-    p.add_argument("step", nargs="?", metavar="STEP", help=CASE_STEPS_HELP)
-    p.add_argument("--at", metavar="WHEN", help="when it happened (default: now)")
-    p.add_argument("--until", metavar="DATE", help="extension-granted: the new protection end")
-    p.add_argument("--note", metavar="TEXT")
-    p.add_argument("--by", choices=("buyer", "seller"), help="claim-filed: who filed it")
-    p.add_argument("--amount", metavar="full|partial|X", help="refunded: how much")
-    p.add_argument("--undo", action="store_true", help="take back the latest such step")
-    p.add_argument("--force", action="store_true", help="not-received on an undelivered parcel")
-    p.add_argument("--now", metavar="ISO8601", help="evaluate as if it were this time")
-    p.add_argument("--json", dest="as_json", action="store_true")
-
-
-def add_alert_commands(commands: Commands) -> None:
-    """`alerts`, `advise`."""
-    p = commands.add("alerts", alerts.cmd_alerts, "list open and recently resolved alerts")
-    p.add_argument(
-        "--days",
-        type=int,
-        default=14,
-        help="show alerts resolved in the last N days (default 14)",
+        extra = (
+            [opt("--force", is_flag=True, help="even though tracking does not say delivered")]
+            if name == "not-received"
+            else []
+        )
+        register(
+            root, name, handler, text, f"watcher {name} LP00123456789012", TRACKING, at, *extra
+        )
+    register(
+        root,
+        "unarchive",
+        parcels.cmd_unarchive,
+        "watch an archived parcel again",
+        "watcher unarchive LP00123456789012",
+        TRACKING,
     )
-    p.add_argument("--json", dest="as_json", action="store_true")
+    register(
+        root,
+        "remove",
+        parcels.cmd_remove,
+        "delete a parcel and its history (a JSON copy is kept in the state directory)",
+        "watcher remove LP00123456789012 --yes",
+        TRACKING,
+        opt("--yes", is_flag=True, help="really remove (without it, only says what would go)"),
+    )
 
-    p = commands.add(
+
+#: The ladder's steps, as `watcher case` takes them (checked by watcher.service.cases: importing
+#: the rules here would slow every command down).
+CASE_STEPS_HELP = (
+    "seller-contacted, extension-requested, extension-granted, dispute-opened, seller-replied, "
+    "escalated, refunded, closed, claim-filed, chargeback, received, not-received"
+)
+
+
+def add_case_command(root: click.Group) -> None:
+    """`case`: the buyer's case — show it, or record a step on the ladder."""
+    register(
+        root,
+        "case",
+        case.cmd_case,
+        "show the buyer's case, or record a step on the ladder",
+        (
+            "watcher case LP00123456789012",
+            'watcher case LP00123456789012 dispute-opened --note "seller silent"',
+            "watcher case LP00123456789012 extension-granted --until 2026-12-20",
+        ),
+        TRACKING,
+        arg("step", required=False, metavar="[STEP]"),
+        opt(
+            "--at",
+            metavar="WHEN",
+            help="when it happened (ISO 8601, local if no offset; default: now)",
+        ),
+        opt(
+            "--until", metavar="DATE", help="extension-granted: the new protection end (YYYY-MM-DD)"
+        ),
+        opt("--note", metavar="TEXT", help="any text to keep with the step"),
+        opt("--by", type=click.Choice(("buyer", "seller")), help="claim-filed: who filed it"),
+        opt("--amount", metavar="full|partial|X", help="refunded: how much"),
+        opt(
+            "--undo", is_flag=True, help="take back the latest such step (it stays in the history)"
+        ),
+        opt(
+            "--force",
+            is_flag=True,
+            help="not-received on a parcel tracking does not call delivered",
+        ),
+        NOW,
+        json_opt("the case"),
+        description="Show the buyer's case, or record a step on the ladder.\n\nSTEP is one of: "
+        + CASE_STEPS_HELP
+        + ".",
+    )
+
+
+def add_serve_command(root: click.Group) -> None:
+    """`serve`: the web pages and JSON API."""
+    register(
+        root,
+        "serve",
+        serve.cmd_serve,
+        "serve the web pages and JSON API (docs/web.md)",
+        ("watcher serve", "watcher serve --listen 0.0.0.0:8750", "watcher serve --hash-password"),
+        opt(
+            "--listen",
+            metavar="HOST:PORT",
+            help="where to listen (default: [web] listen, 127.0.0.1:8750); beyond loopback needs"
+            " [web] password_hash or token_hash",
+        ),
+        opt(
+            "--hash-password",
+            is_flag=True,
+            help="read a password or token and print its hash for [web] password_hash / token_hash",
+        ),
+    )
+
+
+def add_alert_commands(root: click.Group) -> None:
+    """`alerts`, `advise`."""
+    register(
+        root,
+        "alerts",
+        alerts.cmd_alerts,
+        "list open and recently resolved alerts",
+        ("watcher alerts", "watcher alerts --days 30 --json"),
+        opt(
+            "--days",
+            type=click.IntRange(0, 3650),
+            default=14,
+            show_default=True,
+            help="show alerts resolved in the last N days",
+        ),
+        json_opt("the alerts"),
+    )
+    register(
+        root,
         "advise",
         alerts.cmd_advise,
         "what to do about a parcel, by when, with which evidence",
+        "watcher advise LP00123456789012",
+        TRACKING,
+        NOW,
     )
-    p.add_argument("tracking_number")
-    p.add_argument("--now", metavar="ISO8601")
 
 
-def add_notification_commands(commands: Commands) -> None:
+def add_notification_commands(root: click.Group) -> None:
     """`notifications` and `notify test`."""
-    p = commands.add(
+    register(
+        root,
         "notifications",
         notifications.cmd_notifications,
         "list recent notification deliveries and failures",
+        ("watcher notifications", "watcher notifications --state failed"),
+        opt("--limit", type=POSITIVE, default=30, show_default=True, help="how many, newest first"),
+        json_opt("the deliveries"),
+        opt("--target", help="only this notification target"),
+        opt(
+            "--state",
+            type=click.Choice(("sent", "pending", "failed")),
+            help="only sent, waiting, or failed ones",
+        ),
     )
-    p.add_argument("--limit", type=int, default=30)
-    p.add_argument("--json", dest="as_json", action="store_true")
-    p.add_argument("--target", help="only this notification target")
-    p.add_argument(
-        "--state",
-        choices=("sent", "pending", "failed"),
-        help="only sent, waiting, or failed ones",
+    notify = group(root, "notify", "notification tools", "watcher notify test email")
+    register(
+        notify,
+        "test",
+        notifications.cmd_notify_test,
+        "send a test message to one or all targets",
+        ("watcher notify test", "watcher notify test email"),
+        arg("target", required=False, metavar="[TARGET]"),
+        json_opt("the outcomes"),
     )
 
-    notify = commands.actions("notify", "notification tools")
-    p = notify.add(
-        "test", notifications.cmd_notify_test, "send a test message to one or all targets"
-    )
-    p.add_argument("target", nargs="?", metavar="TARGET", help="target name (default: all)")
-    p.add_argument("--json", dest="as_json", action="store_true")
 
-
-def add_operation_commands(commands: Commands) -> None:
-    """`providers`, `config check`, `status`, `db backup`, `db export` (`run` and `demo` come first)."""
-    p = commands.add(
+def add_operation_commands(root: click.Group) -> None:
+    """`providers`, `config check`, `status`, `db backup`, `db export`."""
+    register(
+        root,
         "providers",
         operations.cmd_providers,
         "configured tracking providers and their health (and quota where known)",
+        "watcher providers --no-quota",
+        json_opt("the providers"),
+        opt(
+            "--no-quota",
+            "quota",
+            is_flag=True,
+            flag_value=False,
+            default=True,
+            help="do not ask providers for their quota",
+        ),
     )
-    p.add_argument("--json", dest="as_json", action="store_true")
-    p.add_argument(
-        "--no-quota",
-        dest="quota",
-        action="store_false",
-        help="do not ask providers for their quota",
+    config = group(root, "config", "configuration tools", "watcher config check")
+    register(
+        config,
+        "check",
+        operations.cmd_config_check,
+        "validate the configuration, providers and notification URLs",
+        "watcher --config ~/.config/watcher/watcher.toml config check",
     )
-
-    config = commands.actions("config", "configuration tools")
-    config.add("check", operations.cmd_config_check, "validate the configuration")
-
-    p = commands.add(
+    register(
+        root,
         "status",
         operations.cmd_status,
-        "is the daemon alive and healthy? (exit code 1 when not: a monitoring check)",
+        "is watcher alive and healthy? (exit 1 when not: a monitoring check)",
+        ("watcher status", "watcher status --json"),
+        json_opt("the report"),
     )
-    p.add_argument("--json", dest="as_json", action="store_true")
-    database = commands.actions("db", "database tools")
-    p = database.add(
+    database = group(root, "db", "database tools", "watcher db export > watcher.json")
+    register(
+        database,
         "backup",
         operations.cmd_db_backup,
         "copy the database to PATH (SQLite file, or JSON for PostgreSQL)",
+        "watcher db backup ~/watcher-backup.db",
+        arg("path", metavar="PATH"),
     )
-    p.add_argument("path", metavar="PATH")
-    p = database.add(
-        "export", operations.cmd_db_export, "print shipments, events, alerts and notifications"
-    )
-    p.add_argument(
-        "--json",
-        dest="as_json",
-        action="store_true",
-        required=True,
-        help="as JSON (the only format)",
-    )
-
-
-def add_serve(commands: Commands) -> None:
-    """`serve`: the web pages and JSON API."""
-    p = commands.add("serve", serve.cmd_serve, "serve the web pages and JSON API (docs/web.md)")
-    p.add_argument(
-        "--listen",
-        metavar="HOST:PORT",
-        help="where to listen (default: [web] listen, 127.0.0.1:8750); beyond loopback"
-        " needs [web] password_hash or token_hash",
-    )
-    p.add_argument(
-        "--hash-password",
-        action="store_true",
-        help="read a password or token and print its hash for [web] password_hash / token_hash",
+    register(
+        database,
+        "export",
+        operations.cmd_db_export,
+        "print shipments, events, alerts and notifications as JSON",
+        "watcher db export > watcher.json",
+        opt(
+            "--json",
+            "as_json",
+            is_flag=True,
+            help="JSON (the default and only format; accepted for old scripts)",
+        ),
     )
 
 
-def positive_int(value: str) -> int:
-    """An argparse type: a whole number of at least 1."""
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
-    return number
-
-
-def _version() -> str:
-    from watcher import __version__
-
-    return __version__
+def add_tool_commands(root: click.Group) -> None:
+    """`completion`, `man`."""
+    register(
+        root,
+        "completion",
+        tools.cmd_completion,
+        "print the shell completion script for bash, zsh or fish",
+        (
+            'eval "$(watcher completion bash)"',
+            "watcher completion fish > ~/.config/fish/completions/watcher.fish",
+        ),
+        arg("shell", type=click.Choice(("bash", "zsh", "fish"))),
+    )
+    register(
+        root,
+        "man",
+        tools.cmd_man,
+        "write a man page for every command (troff) into a folder",
+        "watcher man --out ~/.local/share/man/man1",
+        opt("--out", "out", metavar="DIR", required=True, help="folder to write watcher*.1 into"),
+    )

@@ -1,8 +1,9 @@
-"""Text and JSON views of shipments, timelines and alerts for the CLI. Pure."""
+"""Text and JSON views of shipments, timelines and alerts for the CLI (text shaped by `renderer`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from watcher.domain.timefmt import iso
@@ -12,9 +13,6 @@ if TYPE_CHECKING:
     # Annotations only: `watcher list` renders without importing the ORM tables (SQLAlchemy).
     from watcher.domain.models import Timeline
     from watcher.store.tables import AlertRow, ShipmentRow
-
-#: `watcher list`: the header above the lines of `quickread.shipment_lines` (same widths).
-LIST_HEADER = f"{'TRACKING':<22} {'STATUS':<21} {'LAST EVENT':<10}  LABEL"
 
 
 def alert_json(row: AlertRow) -> dict[str, Any]:
@@ -133,47 +131,81 @@ def shipment_record(values: Sequence[Any]) -> dict[str, Any]:
 
 
 def shipment_text(
-    row: ShipmentRow, timeline: Timeline, legs: Sequence[str], alerts: Sequence[AlertRow]
+    row: ShipmentRow,
+    timeline: Timeline,
+    legs: Sequence[str],
+    alerts: Sequence[AlertRow],
+    *,
+    now: datetime,
+    tz: tzinfo,
 ) -> str:
-    """`watcher show`: header, milestones, then events oldest first."""
-    lines = [f"{row.tracking_number}  {row.label or ''}".rstrip()]
-    lines.append(
-        f"  status: {timeline.status.value}"
-        + (f" ({timeline.substatus})" if timeline.substatus else "")
-    )
+    """`watcher show`: header, milestones, then events oldest first; local times with phrases."""
+    from watcher.cli import renderer as r
+
+    head = f"{row.tracking_number}  {row.label or ''}".rstrip()
+    lines = [r.paint(head, "1")]
+    status = timeline.status.value + (f" ({timeline.substatus})" if timeline.substatus else "")
+    lines.append(f"  status: {r.paint(status, r.STATUS_COLOUR.get(timeline.status.value))}")
     for name, value in (
+        ("marketplace", row.marketplace),
         ("order", row.order_id),
-        ("ordered", row.ordered_at),
-        ("protection ends", row.protection_ends),
+        ("ordered", r.on_day(row.ordered_at, now, tz) if row.ordered_at else None),
+        (
+            "protection ends",
+            r.on_day(row.protection_ends, now, tz) if row.protection_ends else None,
+        ),
         ("legs", ", ".join(legs) or None),
-        ("received", iso(row.received_at)),
+        ("received", r.when(r.utc(row.received_at), now, tz) if row.received_at else None),
+        (
+            "not received",
+            r.when(r.utc(row.not_received_at), now, tz) if row.not_received_at else None,
+        ),
+        ("archived", r.when(r.utc(row.archived_at), now, tz) if row.archived_at else None),
     ):
         if value:
             lines.append(f"  {name}: {value}")
     if timeline.estimated_delivery:
         estimate = timeline.estimated_delivery
-        lines.append(f"  estimated delivery: {estimate.date.isoformat()} (from {estimate.source})")
-    milestones = [
+        lines.append(
+            f"  estimated delivery: {r.on_day(estimate.date, now, tz)} (from {estimate.source})"
+        )
+    reached = [
         (name.replace("_", " "), getattr(timeline.milestones, name))
-        for name in timeline.milestones.__slots__
-    ]  # type: ignore[attr-defined]
-    reached = [(name, value) for name, value in milestones if value]
+        for name in timeline.milestones.__slots__  # type: ignore[attr-defined]
+        if getattr(timeline.milestones, name)
+    ]
+    zone = r.zone_name(tz, now)
     if reached:
-        lines.append("  milestones:")
-        lines += [f"    {name:<20} {value:%Y-%m-%d %H:%M}" for name, value in reached]
-    lines.append("  events:" if timeline.events else "  no events yet")
+        lines.append(f"  milestones ({zone}):")
+        lines += [f"    {name:<20} {r.when(value, now, tz)}" for name, value in reached]
+    lines.append(f"  events ({zone}):" if timeline.events else "  no events yet")
+    limit = r.width()
     for e in timeline.events:
         place = f" [{e.location}]" if e.location else ""
         flags = f" !{','.join(sorted(e.flags))}" if e.flags else ""
-        lines.append(
-            f"    {e.time:%Y-%m-%d %H:%M}Z  {e.status.value:<20} {e.description}{place} ({', '.join(e.providers)}){flags}"
+        text = (
+            f"    {r.local(e.time, tz):%Y-%m-%d %H:%M}  {e.status.value:<20} "
+            f"{e.description}{place} ({', '.join(e.providers)}){flags}"
         )
+        lines.append(r.truncate(text, limit) if limit else text)
     for alert in alerts:
-        lines.append(alert_text(alert, indent="  "))
+        lines.append(alert_text(alert, indent="  ", now=now, tz=tz))
     return "\n".join(lines)
 
 
-def alert_text(row: AlertRow, *, indent: str = "") -> str:
-    act_by = f" by {row.act_by.isoformat()}" if row.act_by else ""
+def alert_text(
+    row: AlertRow, *, indent: str = "", now: datetime | None = None, tz: tzinfo | None = None
+) -> str:
+    """An alert in two lines: severity, parcel, kind, action and act-by date; then its message."""
+    from watcher.cli import renderer as r
+
+    if row.act_by and now is not None and tz is not None:
+        act_by = f" by {r.on_day(row.act_by, now, tz)}"
+    else:
+        act_by = f" by {row.act_by.isoformat()}" if row.act_by else ""
     state = " (resolved)" if row.resolved_at else ""
-    return f"{indent}[{row.severity.upper()}] {row.subject} {row.kind}: {row.action}{act_by}{state}\n{indent}    {row.message}"
+    tag = r.severity_tag("resolved" if row.resolved_at else row.severity)
+    if row.resolved_at and not r.use_colour():
+        tag = f"[{row.severity.upper()}]"
+    head = f"{indent}{tag} {row.subject} {row.kind}: {row.action}{act_by}{state}"
+    return f"{head}\n{r.wrap(row.message, indent + '    ')}"

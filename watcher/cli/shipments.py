@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from watcher.cli.common import (
@@ -34,44 +34,65 @@ def cmd_add(
     order_id: str | None,
     ordered_at: str | None,
     protection_ends: str | None,
+    protection_days: int | None,
     max_delivery_days: int | None,
     country: str | None,
     city: str | None,
     postcode: str | None,
-    providers: list[str] | None,
+    providers: Sequence[str] | None,
     insured: bool,
 ) -> int:
     """`watcher add`: validate the parcel as a config entry would be, then store it."""
     from pydantic import ValidationError
 
+    from watcher.cli.pasted import from_pasted
     from watcher.config import DEFAULT_MARKETPLACE, ShipmentConfig, describe_validation_error
     from watcher.store import shipments
 
-    number = normalize_number(tracking_number)
+    pasted = from_pasted(tracking_number)
+    number = normalize_number(pasted.number)
     ordered_day = parse_day(ordered_at, "--ordered-at")
-    protection_day = parse_day(protection_ends, "--protection-ends")
+    settings = load(config)
+    protection_day = protection_end(protection_ends, protection_days, settings)
     check_providers(providers or ())
     try:
         data = ShipmentConfig(
             tracking_number=number,
             label=label,
             marketplace=marketplace or DEFAULT_MARKETPLACE,
-            order_id=order_id,
+            order_id=order_id or pasted.order_id,
             ordered_at=ordered_day,
             protection_ends=protection_day,
             max_delivery_days=max_delivery_days,
             destination={"country": country, "city": city, "postcode": postcode},
-            providers=providers,
+            providers=list(providers) if providers else None,
             insured=insured,
         )
     except ValidationError as exc:
         raise InputError(describe_validation_error(exc)) from None
-    settings = load(config)
     check_marketplace(settings, data.marketplace)
     with opened_app(settings) as app, app.sessions.begin() as session:
         shipments.add_shipment(session, data, app.clock.now())
-    print(f"watching {number}" + (f" ({label})" if label else ""))
+    where = f" (from the {pasted.source} link)" if pasted.source else ""
+    print(f"watching {number}" + (f" ({label})" if label else "") + where)
+    if protection_day:
+        print(f"  buyer protection ends {protection_day.isoformat()}")
     return EXIT_OK
+
+
+def protection_end(day: str | None, days: int | None, settings: Settings) -> date | None:
+    """`--protection-ends DATE` or `--protection-days N` (N days from today, local time)."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from watcher.domain.clock import SystemClock
+
+    if day is not None and days is not None:
+        raise InputError("--protection-ends and --protection-days: give one of them")
+    if days is None:
+        return parse_day(day, "--protection-ends")
+    today = SystemClock().now().astimezone(ZoneInfo(settings.timezone)).date()
+    return today + timedelta(days=days)
 
 
 def check_providers(names: Iterable[str]) -> None:
@@ -97,9 +118,8 @@ def check_marketplace(settings: Settings, marketplace: str) -> None:
 def cmd_list(
     *, config: str | None, include_archived: bool, as_json: bool, limit: int | None
 ) -> int:
-    """`watcher list`: one line (or JSON item) per parcel, oldest first."""
-    from watcher.cli.render import LIST_HEADER
-    from watcher.store import quickread
+    """`watcher list`: one row (or JSON item) per parcel, oldest first, with the next action."""
+    from watcher.cli.listing import write_table
 
     settings = load(config)
     with read_database(settings) as database:
@@ -109,15 +129,8 @@ def cmd_list(
                 shipment_json_chunks(database, include_archived=include_archived, limit=limit)
             )
             return EXIT_OK
-        empty = True
-        for chunk in quickread.shipment_lines(
-            database, include_archived=include_archived, limit=limit
-        ):
-            if empty:
-                sys.stdout.write(LIST_HEADER + "\n")
-                empty = False
-            sys.stdout.write("\n".join([line for (line,) in chunk]) + "\n")
-    if empty:
+        shown = write_table(database, settings, include_archived=include_archived, limit=limit)
+    if not shown:
         print("No parcels watched yet. Add one with `watcher add TRACKING` or in the config file.")
     return EXIT_OK
 
@@ -164,10 +177,14 @@ def shipment_and_timeline(
 
 def cmd_show(*, config: str | None, tracking_number: str, as_json: bool, raw: bool) -> int:
     """`watcher show`: a parcel's milestones and timeline (or each provider's raw events)."""
+    from zoneinfo import ZoneInfo
+
     from watcher.cli.render import alert_json, shipment_json, shipment_text
 
-    with opened_app(load(config)) as app:
+    settings = load(config)
+    with opened_app(settings) as app:
         row, timeline, events, legs, alerts = shipment_and_timeline(app, tracking_number)
+        now = app.clock.now()
     if as_json:
         data = shipment_json(row, timeline, legs)
         data["alerts"] = [alert_json(a) for a in alerts]
@@ -177,29 +194,31 @@ def cmd_show(*, config: str | None, tracking_number: str, as_json: bool, raw: bo
 
         print(render_raw(events, timeline))
     else:
-        print(shipment_text(row, timeline, legs, alerts))
+        print(shipment_text(row, timeline, legs, alerts, now=now, tz=ZoneInfo(settings.timezone)))
     return EXIT_OK
 
 
 def mark(config: str | None, raw_number: str, at: str | None, field: str, verb: str) -> int:
-    """Record a moment the owner reports (`field` of the shipment row) and say so."""
+    """Record a moment the owner reports (`field` of the shipment row) and say so (archive)."""
+    from zoneinfo import ZoneInfo
+
+    from watcher.cli import renderer
     from watcher.store import shipments
 
     number = normalize_number(raw_number)
     settings = load(config)
+    tz = ZoneInfo(settings.timezone)
     with opened_app(settings) as app:
-        when = parse_when(at, "--at", settings) if at else app.clock.now()
+        now = app.clock.now()
+        when = parse_when(at, "--at", settings) if at else now
         with app.sessions.begin() as session:
             row = shipments.require_shipment(session, number)
             setattr(row, field, when)
-            row.updated_at = app.clock.now()
-            row.next_eval_at = app.clock.now()
+            row.updated_at = now
             if field == "archived_at":
                 row.next_poll_at = None
-            elif field == "received_at":
-                row.not_received_at = None
             label = f" ({row.label})" if row.label else ""
-    print(f"{number}{label}: {verb} {when:%Y-%m-%d %H:%M} UTC")
+    print(f"{number}{label}: {verb} {renderer.when(when, now, tz)}")
     return EXIT_OK
 
 
@@ -220,19 +239,31 @@ def cmd_not_received(
 def case_step(
     config: str | None, raw_number: str, at: str | None, step: str, verb: str, *, force: bool
 ) -> int:
-    """Record `step` on the parcel's case (which re-evaluates it) and say so."""
+    """Record `step` on the parcel's case (which re-evaluates it at once) and say what is left."""
+    from zoneinfo import ZoneInfo
+
+    from watcher.cli import renderer
     from watcher.service import cases
+    from watcher.store import alert_states, shipments
 
     number = normalize_number(raw_number)
     settings = load(config)
+    tz = ZoneInfo(settings.timezone)
     with opened_app(settings) as app:
-        when = parse_when(at, "--at", settings) if at else app.clock.now()
+        now = app.clock.now()
+        when = parse_when(at, "--at", settings) if at else now
         data = cases.record_step(app, number, step, at=when, force=force)
+        with app.sessions() as session:
+            row = shipments.require_shipment(session, number)
+            label = f" ({row.label})" if row.label else ""
+            still_open = alert_states.open_alerts(session, number)
+    print(f"{number}{label}: {verb} {renderer.when(when, now, tz)}")
+    kinds = f": {', '.join(a.kind for a in still_open)}" if still_open else ""
+    print(f"  {len(still_open)} open alert{'s' if len(still_open) != 1 else ''} left{kinds}")
     nxt = data["next"]
-    print(f"{number}: {verb} {when:%Y-%m-%d %H:%M} UTC")
     if nxt is not None:
         by = f" by {nxt['act_by']}" if nxt["act_by"] else ""
-        print(f"next step: {nxt['action'].replace('_', ' ')}{by} — `watcher case {number}`")
+        print(f"  next step: {nxt['action'].replace('_', ' ')}{by} — `watcher case {number}`")
     return EXIT_OK
 
 

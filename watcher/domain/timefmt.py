@@ -1,4 +1,4 @@
-"""The one text form of a moment in output: ISO 8601 with "Z" for UTC, as every `--json` prints it."""
+"""The one text form of a moment in output: ISO 8601 to the second, "Z" for UTC, as every `--json` prints it."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from datetime import date, datetime
 from typing import Any
 
 
-def iso(value: datetime | None, *, timespec: str = "auto") -> str | None:
-    """An aware UTC datetime as ISO 8601 ending in "Z" (None stays None).
+def iso(value: datetime | None, *, timespec: str = "seconds") -> str | None:
+    """An aware datetime as ISO 8601 with its offset, "Z" for UTC, no fraction of a second.
 
-    `timespec` as `datetime.isoformat`: "auto" leaves out a zero fraction of a second.
+    None stays None. Microseconds never reach a user: they are noise, and two forms of the
+    same instant would compare unequal in scripts.
     """
     return value.isoformat(timespec=timespec).replace("+00:00", "Z") if value else None
 

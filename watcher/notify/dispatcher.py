@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from watcher.config import Settings
 from watcher.domain.clock import Clock
 from watcher.notify.messages import DigestItem, render_digest, render_test
-from watcher.notify.outbox import enqueue_reminders
-from watcher.notify.routing import Route, Router, after_quiet
+from watcher.notify.outbox import enqueue_missed, enqueue_reminders
+from watcher.notify.routing import Route, Router, after_quiet, rank
 from watcher.notify.transport import Delivery, Notifier
 from watcher.store import claims
 from watcher.store.tables import NotificationRow
@@ -57,6 +57,7 @@ class Outgoing:
     html: str | None
     done: frozenset[str]
     attempts: int
+    severity: str = "info"  # or "resolved": apprise's notify type follows it
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -89,7 +90,13 @@ async def dispatch_due(
         batches = build_batches(claimed, now, router)
     for batch in batches:
         delivery = await asyncio.to_thread(
-            notifier.send, batch.target, batch.title, batch.body, html=batch.html, skip=batch.done
+            notifier.send,
+            batch.target,
+            batch.title,
+            batch.body,
+            html=batch.html,
+            skip=batch.done,
+            severity=batch.severity,
         )
         with sessions.begin() as session:
             for row_id in batch.ids:
@@ -117,7 +124,10 @@ def write_reminders(now: datetime, *, sessions: sessionmaker[Session], router: R
     """Enqueue reminders that came due (a concurrent instance writing the same one is fine)."""
     try:
         with sessions.begin() as session:
-            return enqueue_reminders(session, now, targets=router)
+            # Targets added later hear about what is still actionable (docs/notifications.md).
+            return enqueue_missed(session, now, targets=router) + enqueue_reminders(
+                session, now, targets=router
+            )
     except IntegrityError:
         _LOGGER.debug("another instance wrote the same reminder; it is sent once")
         return 0
@@ -141,6 +151,7 @@ def build_batches(rows: Sequence[NotificationRow], now: datetime, router: Router
                 payload.get("html"),
                 _done(row),
                 row.attempts or 0,
+                "resolved" if row.event == "resolved" else row.severity,
             )
         )
     return singles + [
@@ -167,6 +178,7 @@ def digest_batch(
         rendered.html,
         done,
         attempts,
+        max((row.severity for row in members), key=rank),
     )
 
 

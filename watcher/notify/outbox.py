@@ -250,6 +250,44 @@ def _reminder_date(row: NotificationRow) -> str | None:
     return (row.payload or {}).get("state", {}).get("act_by")
 
 
+# ---------------------------------------------------------------- targets added later
+
+
+def enqueue_missed(session: Session, now: datetime, *, targets: Sequence[str]) -> int:
+    """Tell each target about open, still actionable alerts it never heard of; returns rows written.
+
+    An alert opened before a target existed (or before it took that kind) has no outbox row for
+    it. It is sent now if it is still open and its act_by date has not passed: advice the owner
+    can still act on. Alerts the target already has rows for are left to the normal rules.
+    """
+    router = Router.coerce(targets)
+    today = router.today(now)
+    written = 0
+    for route in router.routes:
+        told = select(NotificationRow.id).where(
+            NotificationRow.alert_id == AlertRow.id, NotificationRow.target == route.name
+        )
+        query = (
+            select(AlertRow)
+            .where(
+                AlertRow.resolved_at.is_(None),
+                AlertRow.severity.in_(sorted(route.severities)),
+                or_(AlertRow.act_by.is_(None), AlertRow.act_by >= today),
+                ~told.exists(),
+            )
+            .order_by(AlertRow.id)
+        )
+        for alert in session.scalars(query):
+            if not route.takes(alert.kind, alert.severity):
+                continue
+            shipment = shipment_of(session, alert)
+            timeline = timeline_of(session, shipment)
+            written += _on_state(
+                session, alert, route, [], now, router=router, shipment=shipment, timeline=timeline
+            )
+    return written
+
+
 # ---------------------------------------------------------------- reminders
 
 
@@ -350,6 +388,7 @@ def row_state(row: NotificationRow) -> str:
 __all__ = [
     "NOTICE_EVENTS",
     "enqueue_for_change",
+    "enqueue_missed",
     "enqueue_reminders",
     "recent",
     "row_state",

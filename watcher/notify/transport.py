@@ -24,6 +24,9 @@ _LOGGER = logging.getLogger(__name__)
 
 EMAIL_SCHEMES = ("mailto://", "mailtos://")
 
+#: Alert severity (or "resolved") → apprise notify type, so ntfy, Gotify or Discord show urgency.
+NOTIFY_TYPES = {"critical": "failure", "warning": "warning", "info": "info", "resolved": "success"}
+
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
@@ -47,6 +50,7 @@ class Notifier(Protocol):
         *,
         html: str | None = None,
         skip: frozenset[str] = frozenset(),
+        severity: str = "info",
     ) -> Delivery: ...
 
 
@@ -92,8 +96,12 @@ class AppriseNotifier:
         *,
         html: str | None = None,
         skip: frozenset[str] = frozenset(),
+        severity: str = "info",
     ) -> Delivery:
-        """Deliver to every service of `target` not in `skip`; ok only when all have it."""
+        """Deliver to every service of `target` not in `skip`; ok only when all have it.
+
+        `severity` ("critical", "warning", "info" or "resolved") picks apprise's notify type.
+        """
         spec = self._targets.get(target)
         if spec is None:
             return Delivery(False, f"no target named {target!r}")
@@ -112,7 +120,11 @@ class AppriseNotifier:
                 spec.format == "html" or (spec.format == "auto" and is_email)
             )
             error = _send_one(
-                service, title, html if as_html and html is not None else body, as_html
+                service,
+                title,
+                html if as_html and html is not None else body,
+                as_html,
+                NOTIFY_TYPES.get(severity, "info"),
             )
             if error is None:
                 done.add(key)
@@ -142,7 +154,8 @@ def load_services(target: str, spec: TargetSpec) -> tuple[list[tuple[str, Any, b
     for index, url in enumerate(spec.urls, start=1):
         single = apprise.Apprise()
         if not single.add(url):
-            problems.append(f"target {target!r}: URL #{index} is not a valid apprise URL")
+            reason = url_problem(url) or "not a valid apprise URL"
+            problems.append(f"target {target!r}: URL #{index}: {reason}")
             continue
         services += [_describe(service) for service in single.find()]
     for path in spec.config_files:
@@ -169,7 +182,9 @@ def _describe(service: Any) -> tuple[str, Any, bool]:
     return fingerprint(url), service, url.startswith(EMAIL_SCHEMES)
 
 
-def _send_one(service: Any, title: str, body: str, as_html: bool) -> str | None:
+def _send_one(
+    service: Any, title: str, body: str, as_html: bool, notify_type: str = "info"
+) -> str | None:
     """Send through one service; None on success, else a short error without secrets."""
     import apprise
 
@@ -177,7 +192,12 @@ def _send_one(service: Any, title: str, body: str, as_html: bool) -> str | None:
     client.add(service)
     body_format = apprise.NotifyFormat.HTML if as_html else apprise.NotifyFormat.TEXT
     try:
-        ok = client.notify(title=title, body=body, body_format=body_format)
+        ok = client.notify(
+            title=title,
+            body=body,
+            body_format=body_format,
+            notify_type=apprise.NotifyType(notify_type),
+        )
     except Exception as exc:  # noqa: BLE001 - a plugin bug must not kill the daemon
         return f"{type(exc).__name__} in apprise"
     return None if ok else "delivery failed (see the apprise warning in the log)"
@@ -190,6 +210,7 @@ class RecordingNotifier:
         self._targets = list(targets)
         self.sent: list[tuple[str, str, str]] = []
         self.html: list[str | None] = []
+        self.severities: list[str] = []  # of every send, delivered or not
         self._fail = fail
 
     def targets(self) -> list[str]:
@@ -203,13 +224,61 @@ class RecordingNotifier:
         *,
         html: str | None = None,
         skip: frozenset[str] = frozenset(),
+        severity: str = "info",
     ) -> Delivery:
+        self.severities.append(severity)
         if self._fail > 0:
             self._fail -= 1
             return Delivery(False, "simulated failure")
         self.sent.append((target, title, body))
         self.html.append(html)
         return Delivery(True, None, frozenset({target}))
+
+
+# ---------------------------------------------------------------- URL checks
+
+
+def url_problem(url: str) -> str | None:
+    """Why apprise cannot use `url` (unknown scheme, disabled plugin, malformed), or None.
+
+    The answer names the scheme and the plugin, never the rest of the URL (it holds secrets).
+    """
+    import difflib
+
+    from apprise.manager_plugins import NotificationManager
+
+    manager = NotificationManager()
+    scheme = url.split("://", 1)[0].strip().lower() if "://" in url else ""
+    if not scheme:
+        return "not a URL (expected scheme://...)"
+    if scheme not in manager.schemas(include_disabled=True):
+        close = difflib.get_close_matches(scheme, manager.schemas(), n=1)
+        hint = f" (did you mean {close[0]}://?)" if close else ""
+        return f"unknown scheme {scheme}://{hint}"
+    plugin = manager[scheme]
+    if not getattr(plugin, "enabled", True):
+        needs = (getattr(plugin, "requirements", None) or {}).get("packages_required")
+        need = (
+            f": it needs {needs if isinstance(needs, str) else ', '.join(needs)}" if needs else ""
+        )
+        return f"{scheme}:// is disabled in this installation{need}"
+    import apprise
+
+    if apprise.Apprise.instantiate(url) is None:
+        return f"{scheme}:// URL is malformed (see {plugin.service_name}'s apprise wiki page)"
+    return None
+
+
+def check_targets(settings: Settings) -> list[str]:
+    """`watcher config check`: one line per unusable notification URL or source, with the reason."""
+    problems: list[str] = []
+    for name, spec in target_specs(settings).items():
+        problems += spec.problems
+        for index, url in enumerate(spec.urls, start=1):
+            reason = url_problem(url)
+            if reason:
+                problems.append(f"notify target {name!r}: URL #{index}: {reason}")
+    return problems
 
 
 # ---------------------------------------------------------------- from settings

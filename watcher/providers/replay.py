@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from watcher.domain.errors import ProviderResponseError
+from watcher.domain.errors import ConfigError, ProviderResponseError
 from watcher.domain.models import ProviderEvent, Status, TrackingResult
 from watcher.providers.base import ProviderConfig
 from watcher.timeline.zones import country_from_location
@@ -45,6 +45,9 @@ class ReplayProvider:
         self.batch_size = config.batch_size or 1
         path = Path(config.path).expanduser()
         self.directory = path if path.is_absolute() else (config_dir or Path.cwd()) / path
+        if not self.directory.is_dir():
+            # A typo here would read as "not found" for every parcel, forever: refuse it.
+            raise ConfigError(f"providers.{self.name}.path: no such folder: {self.directory}")
 
     async def fetch(self, numbers: Sequence[str]) -> Mapping[str, TrackingResult]:
         return {number: self.read(number) for number in numbers}

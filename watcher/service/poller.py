@@ -114,6 +114,7 @@ class PollReport:
 
     shipments: int = 0
     requests: int = 0
+    answered: int = 0  # requests a provider answered (`check` fails when none was)
     new_events: int = 0
     changed: set[int] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
@@ -271,6 +272,7 @@ async def _poll_provider(
                 name, batch, results, now, sessions, report, record_success=not success_recorded
             )
             success_recorded = True
+            report.answered += 1
             for item in batch:
                 outcomes[item.shipment_id].append(True)
 

@@ -7,6 +7,7 @@ command works as a monitoring check. Nothing here prints secrets (the URL is red
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,7 @@ class InstanceHealth:
     last_cycle_seconds: float | None
     last_cycle_error: str | None
     running: bool
+    stopped_at: datetime | None = None  # a clean stop (a `watcher check` stops at once)
 
 
 @dataclass
@@ -90,7 +92,9 @@ def collect(database: Database, settings: Settings, now: datetime, *, url: str) 
         outbox=outbox_health(database, now),
         database=database_health(database, url),
     )
-    health.problems = find_problems(health, stale)
+    health.problems = find_problems(
+        health, stale, recent=timedelta(hours=settings.polling.interval_hours)
+    )
     return health
 
 
@@ -108,6 +112,7 @@ def instance_health(row: InstanceState, now: datetime, stale: timedelta) -> Inst
         last_cycle_seconds=row.last_cycle_seconds,
         last_cycle_error=row.last_cycle_error,
         running=running,
+        stopped_at=row.stopped_at,
     )
 
 
@@ -147,10 +152,26 @@ def database_health(database: Database, url: str) -> dict[str, Any]:
     }
 
 
-def find_problems(health: Health, stale: timedelta) -> list[str]:
-    """Why the installation is unhealthy, one short sentence each (empty = healthy)."""
+def find_problems(
+    health: Health, stale: timedelta, *, recent: timedelta | None = None
+) -> list[str]:
+    """Why the installation is unhealthy, one short sentence each (empty = healthy).
+
+    Without a running daemon, a cycle of any process (a `watcher check` from cron) within
+    `recent` (one polling interval) keeps the installation healthy, unless a daemon died
+    (its heartbeat went stale without a clean stop).
+    """
     problems: list[str] = []
-    if not health.daemon_running:
+    died = any(not i.running and i.stopped_at is None for i in health.instances)
+    checked = (
+        not died
+        and recent is not None
+        and health.last_cycle_at is not None
+        and health.now - health.last_cycle_at <= recent
+    )
+    if not health.daemon_running and checked:
+        pass
+    elif not health.daemon_running:
         last = max((i.heartbeat_at for i in health.instances), default=None)
         seen = f" (last heartbeat {iso(last)})" if last else " (no heartbeat ever)"
         problems.append(f"daemon not running{seen}")
@@ -177,8 +198,12 @@ def find_problems(health: Health, stale: timedelta) -> list[str]:
 
 
 def iso(value: datetime | None) -> str | None:
-    """`timefmt.iso` to the second: the text report's form."""
+    """`timefmt.iso` to the second: the problems' form."""
     return timefmt.iso(value, timespec="seconds")
+
+
+def _iso_text(value: datetime) -> str:
+    return timefmt.iso(value) or "-"
 
 
 def to_json(health: Health) -> dict[str, Any]:
@@ -188,21 +213,25 @@ def to_json(health: Health) -> dict[str, Any]:
     return data
 
 
-def render_text(health: Health) -> str:
-    """The human-readable report."""
+def render_text(health: Health, when: Callable[[datetime], str] | None = None) -> str:
+    """The human-readable report; `when` writes a moment (default: `iso`, UTC)."""
+    iso = when or _iso_text  # local to this report: the problems above keep their UTC form
     lines = [f"watcher: {'healthy' if health.healthy else 'UNHEALTHY'}"]
     lines += [f"  problem: {problem}" for problem in health.problems]
     running = [i for i in health.instances if i.running]
     lines.append(
         f"daemon: {'running' if running else 'not running'}"
         + (f" ({len(running)} instances)" if len(running) > 1 else "")
+        + (" (cycles come from `watcher check`)" if not running and health.healthy else "")
     )
     for i in running:
         took = f", took {i.last_cycle_seconds:.1f}s" if i.last_cycle_seconds is not None else ""
         lines.append(
-            f"  {i.id}: heartbeat {iso(i.heartbeat_at)}, {i.cycles} cycles, last {iso(i.last_cycle_at) or 'none yet'}{took}"
+            f"  {i.id}: heartbeat {iso(i.heartbeat_at)}, {i.cycles} cycles,"
+            f" last {iso(i.last_cycle_at) if i.last_cycle_at else 'none yet'}{took}"
         )
-    lines.append(f"last cycle: {iso(health.last_cycle_at) or 'never'}")
+    last = health.last_cycle_at
+    lines.append(f"last cycle: {iso(last) if last else 'never'}")
     total = sum(health.shipments.values())
     by_status = ", ".join(f"{count} {status}" for status, count in sorted(health.shipments.items()))
     lines.append(f"shipments: {total}" + (f" ({by_status})" if by_status else ""))

@@ -121,9 +121,7 @@ def when(value: datetime | str | None) -> datetime | None:
 def iso_time(value: datetime | str | None) -> str | None:
     """`timefmt.iso` of a stored time, straight from SQLite's text when it has the usual form."""
     if isinstance(value, str) and len(value) == 26 and value[10] == " " and value[19] == ".":
-        # datetime.isoformat() leaves out a zero fraction of a second.
-        fraction = "" if value.endswith("000000") else value[19:]
-        return f"{value[:10]}T{value[11:19]}{fraction}Z"
+        return f"{value[:10]}T{value[11:19]}Z"  # to the second, as `timefmt.iso`
     return iso(when(value))
 
 
@@ -239,10 +237,8 @@ def shipment_records(
 
 def _sqlite_iso(column: str) -> str:
     """SQL for `iso_time` of a stored SQLite time (always "YYYY-MM-DD HH:MM:SS.ffffff")."""
-    day = f"substr({column}, 1, 10) || 'T' || "
-    # A zero fraction of a second is left out, as datetime.isoformat() does; NULL stays NULL.
-    whole, fraction = f"{day}substr({column}, 12, 8) || 'Z'", f"{day}substr({column}, 12) || 'Z'"
-    return f"CASE WHEN substr({column}, 20) = '.000000' THEN {whole} ELSE {fraction} END"
+    # To the second, as `timefmt.iso`; NULL stays NULL.
+    return f"substr({column}, 1, 10) || 'T' || substr({column}, 12, 8) || 'Z'"
 
 
 def sqlite_shipment_json(
@@ -283,6 +279,20 @@ def status_counts(database: Database) -> dict[str, int]:
 def open_alert_count(database: Database) -> int:
     row = database.execute("SELECT count(*) FROM alerts WHERE resolved_at IS NULL").fetchone()
     return int(row[0]) if row else 0
+
+
+def open_alert_actions(database: Database) -> dict[str, tuple[str, str, date | None]]:
+    """Each tracking number's most urgent open alert as (severity, action, act_by), for `watcher list`."""
+    rank = {"critical": 3, "warning": 2, "info": 1}
+    best: dict[str, tuple[str, str, date | None]] = {}
+    query = "SELECT subject, severity, action, act_by FROM alerts WHERE resolved_at IS NULL"
+    for subject, severity, action, act_by in database.execute(query).fetchall():
+        day = date.fromisoformat(act_by) if isinstance(act_by, str) else act_by
+        old = best.get(subject)
+        key = (rank.get(severity, 0), -(day.toordinal() if day else 10**7))
+        if old is None or key > (rank.get(old[0], 0), -(old[2].toordinal() if old[2] else 10**7)):
+            best[subject] = (severity, action, day)
+    return best
 
 
 # ---------------------------------------------------------------- instances and providers
