@@ -66,14 +66,17 @@ def cmd_advise(*, config: str | None, tracking_number: str, now: str | None) -> 
     from watcher.rules import evaluate
     from watcher.rules.advice import render_advice
     from watcher.service.evaluator import rule_context
+    from watcher.store import shipments
 
     settings = load(config)
     clock = clock_for(now, settings)
     with opened_app(settings, clock=clock) as app:
         row, timeline, _events, _legs, _stored = shipment_and_timeline(app, tracking_number)
+        with app.sessions() as session:
+            legs = shipments.legs_by_shipment(session, [row.id]).get(row.id, [])
     # Advice is about "now" (or --now): evaluate afresh rather than trusting the last cycle's alerts.
     tz = ZoneInfo(settings.timezone)
-    ctx = rule_context(row, timeline, clock.now(), profiles=settings.profiles, tz=tz)
+    ctx = rule_context(row, timeline, clock.now(), profiles=settings.profiles, tz=tz, legs=legs)
     alerts = evaluate(ctx).alerts
     held = {
         "timeline": bool(timeline.events),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
-from watcher.domain.models import StoredEvent, Timeline
+from watcher.domain.models import Leg, StoredEvent, Timeline
 from watcher.rules import RuleContext, evaluate
 from watcher.rules.coverage import not_found_alerts
 from watcher.rules.profiles import resolve_profile
@@ -79,6 +79,7 @@ def evaluate_due(
             alerts = alert_states.open_alerts_by_subject(
                 session, [row.tracking_number for row in rows]
             )
+            legs = shipments.legs_by_shipment(session, [row.id for row in rows])
             outcomes = []
             for row in rows:
                 outcome, changes = evaluate_shipment(
@@ -90,6 +91,7 @@ def evaluate_due(
                     targets=targets,
                     events=events[row.id],
                     open_alerts=alerts[row.tracking_number],
+                    legs=legs.get(row.id, ()),
                 )
                 report.add(changes)
                 if any(outcome[name] != getattr(row, name) for name in shipments.EVALUATION_FIELDS):
@@ -117,13 +119,14 @@ def evaluate_shipment(
     targets: Sequence[str],
     events: Sequence[StoredEvent],
     open_alerts: Sequence[AlertRow],
+    legs: Sequence[Leg] = (),
 ) -> tuple[dict[str, Any], list[alert_states.AlertChange]]:
     """Run the rules on one shipment (a plain row of every shipment column) and store the alert changes.
 
     Returns the shipment's new status fields (for `shipments.save_evaluations`) and the changes.
     """
     timeline = build_timeline(events, destination_country=row.dest_country)
-    ctx = rule_context(row, timeline, now, profiles=settings.profiles, tz=tz)
+    ctx = rule_context(row, timeline, now, profiles=settings.profiles, tz=tz, legs=legs)
     view = ctx.shipment
     evaluation = evaluate(ctx)
     blind, blind_look_at = (
@@ -161,9 +164,10 @@ def rule_context(
     *,
     profiles: Mapping[str, Mapping[str, Any]],
     tz: ZoneInfo,
+    legs: Sequence[Leg] = (),
 ) -> RuleContext:
     """What the rules see of one shipment (a row with every shipment column) at `now`."""
-    view = shipments.to_view(row)
+    view = replace(shipments.to_view(row), legs=tuple(legs))
     profile = resolve_profile(profiles, row.marketplace, view)
     return RuleContext(shipment=view, timeline=timeline, now=now, profile=profile, tz=tz)
 
