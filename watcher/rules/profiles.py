@@ -79,11 +79,11 @@ class Profile(BaseModel):
     # A parcel that stalled this many times (counting the current stall) is treated as likely
     # lost: the alert becomes critical and recommends a dispute.
     repeat_stall_count: int = Field(default=2, ge=1, le=20)
-    # "Likely lost" (critical, open a dispute) needs a long silence, not two moderate ones: the
-    # current silence reaches this many days (half again the longest normal silence, the 20-day
-    # international leg), or, from the `repeat_stall_count`-th stall on, twice its stage's
-    # threshold. Confidence: medium (rule of thumb; postal inquiries open after 2-4 weeks).
-    likely_lost_days: int = Field(default=30, gt=0, le=365)
+    # "Likely lost" (critical, open a dispute) needs a long silence, not two moderate ones: from
+    # the `repeat_stall_count`-th stall on, the current silence must reach twice its leg's
+    # threshold; a first stall only once it reaches this many days (as long as the whole standard
+    # delivery promise). Confidence: medium (rule of thumb; the deadline ladder acts earlier).
+    likely_lost_days: int = Field(default=60, gt=0, le=365)
     # A hand-over announces the destination post's number; the new leg is polled on the next
     # cycle and destination posts often show a handed-over number only after 1-3 days. No stall
     # is raised while a follow-on number younger than this has reported nothing yet.

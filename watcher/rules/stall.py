@@ -46,7 +46,7 @@ def waiting_for_leg(ctx: RuleContext) -> Leg | None:
 
 
 def is_likely_lost(silence: timedelta, limit: timedelta, count: int, ctx: RuleContext) -> bool:
-    """A long silence, or a repeated stall that has doubled its stage's allowance."""
+    """A repeated stall that has doubled its stage's allowance, or one very long silence."""
     if silence >= timedelta(days=ctx.profile.likely_lost_days):
         return True
     return count >= ctx.profile.repeat_stall_count and silence >= limit * REPEAT_LOST_FACTOR
