@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from watcher.cli import alerts, notifications, operations, shipments
+from watcher.cli import alerts, evidence, notifications, operations, shipments
 
 CONFIG_HELP = (
     "config file (default: $WATCHER_CONFIG, ./watcher.toml, ~/.config/watcher/watcher.toml,"
@@ -151,7 +151,7 @@ def add_mark_commands(commands: Commands) -> None:
 
 
 def add_alert_commands(commands: Commands) -> None:
-    """`alerts`, `advise`."""
+    """`alerts`, `advise`, `evidence`."""
     p = commands.add("alerts", alerts.cmd_alerts, "list open and recently resolved alerts")
     p.add_argument(
         "--days",
@@ -168,6 +168,21 @@ def add_alert_commands(commands: Commands) -> None:
     )
     p.add_argument("tracking_number")
     p.add_argument("--now", metavar="ISO8601")
+
+    p = commands.add(
+        "evidence",
+        evidence.cmd_evidence,
+        "write a parcel's evidence report for a dispute (printable HTML + JSON, optionally PDF)",
+    )
+    p.add_argument("tracking_number")
+    p.add_argument(
+        "--out", metavar="DIR", required=True, help="directory for the report files (created)"
+    )
+    p.add_argument("--pdf", action="store_true", help="also print it to PDF (needs chromium)")
+    p.add_argument("--now", metavar="ISO8601", help="evaluate as of this moment")
+    p.add_argument(
+        "--json", dest="as_json", action="store_true", help="print the file paths as JSON"
+    )
 
 
 def add_notification_commands(commands: Commands) -> None:
