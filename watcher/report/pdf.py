@@ -29,9 +29,9 @@ class PdfError(WatcherError):
     """Printing to PDF failed: chromium missing, crashed, or wrote nothing."""
 
 
-def find_chromium(candidates: tuple[str, ...] = CHROMIUM_PATHS) -> str:
+def find_chromium() -> str:
     """The chromium executable, or PdfError saying how to get it."""
-    for name in candidates:
+    for name in CHROMIUM_PATHS:
         found = shutil.which(name)
         if found:
             return found
