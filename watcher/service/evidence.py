@@ -117,7 +117,13 @@ def _dates(
         if step["undone_at"] is None and step["until"]:
             found.append((f"{step['step']}: new protection end", _parse_day(step["until"]), "case"))
     if ctx.deadline is not None:
-        source = "order page" if ctx.shipment.protection_ends else "estimated from the profile"
+        source = (
+            "order page"
+            if ctx.shipment.protection_ends
+            else "order date + profile"
+            if ctx.shipment.ordered_at
+            else "estimated from when watcher first saw the parcel"
+        )
         found.append(("buyer protection ends", ctx.deadline, source))
         found.append(
             ("last day for a dispute after that", last_dispute_day(ctx.deadline, ctx.profile), "")
