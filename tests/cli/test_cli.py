@@ -242,6 +242,7 @@ EVERY_COMMAND = [
     ["remove", "X"],
     ["alerts"],
     ["advise", "X"],
+    ["evidence", "X", "--out", "P"],
     ["notifications"],
     ["notify", "test"],
     ["providers"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from watcher.domain.models import (
     Destination,
+    Leg,
     ProviderEvent,
     ShipmentView,
     Status,
@@ -54,6 +55,9 @@ class Scenario:
     def evaluate(self, shipment: ShipmentView, now: datetime) -> Evaluation:
         """Evaluate one shipment with only the events known at `now`."""
         known = [e for e in self.events.get(shipment.tracking_number, ()) if e.time <= now]
+        # Legs found later are unknown now, and so are their events (the poller asks only then).
+        legs = tuple(leg for leg in shipment.legs if leg.added_at <= now)
+        shipment = replace(shipment, legs=legs)
         return evaluate(
             self.context(
                 shipment,
@@ -91,11 +95,21 @@ def load(name: str) -> Scenario:
         for m in expected.get("marks", ())
         if m["command"] != "case"
     }
-    shipments = tuple(_shipment(raw, marks) for raw in config.get("shipments", ()))
+    legs = _legs(expected)
+    shipments = tuple(_shipment(raw, marks, legs) for raw in config.get("shipments", ()))
     cases = _cases(shipments, [m for m in expected.get("marks", ()) if m["command"] == "case"])
     replay = root / config["providers"]["replay"]["path"]
     events = {
-        s.tracking_number: _events(replay / f"{s.tracking_number}.json", s.tracking_number)
+        s.tracking_number: tuple(
+            sorted(
+                (
+                    event
+                    for number in (s.tracking_number, *(leg.tracking_number for leg in s.legs))
+                    for event in _events(replay / f"{number}.json", number)
+                ),
+                key=lambda event: event.time,
+            )
+        )
         for s in shipments
     }
     checks = [_check(expected), *(_check(item) for item in expected.get("also", ()))]
@@ -137,7 +151,20 @@ def _check(raw: dict[str, Any]) -> Check:
     return Check(now=_aware(raw["now"]), alerts=alerts)
 
 
-def _shipment(raw: dict[str, Any], marks: dict[tuple[str, str], datetime]) -> ShipmentView:
+def _legs(expected: dict[str, Any]) -> dict[str, tuple[Leg, ...]]:
+    """expected.json "legs": {tracking number: [{"number", "added_at"}]}: follow-on numbers and
+    when the poller found them (the CLI test's `check` finds them at its `now`)."""
+    return {
+        number: tuple(Leg(item["number"], _aware(item["added_at"])) for item in items)
+        for number, items in expected.get("legs", {}).items()
+    }
+
+
+def _shipment(
+    raw: dict[str, Any],
+    marks: dict[tuple[str, str], datetime],
+    legs: dict[str, tuple[Leg, ...]],
+) -> ShipmentView:
     number = raw["tracking_number"]
     dest = raw.get("destination", {})
     return ShipmentView(
@@ -154,6 +181,7 @@ def _shipment(raw: dict[str, Any], marks: dict[tuple[str, str], datetime]) -> Sh
         received_at=marks.get((number, "received")),
         not_received_at=marks.get((number, "not-received")),
         insured=raw.get("insured", False),
+        legs=legs.get(number, ()),
     )
 
 

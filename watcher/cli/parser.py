@@ -14,7 +14,17 @@ from __future__ import annotations
 
 import click
 
-from watcher.cli import alerts, case, notifications, operations, parcels, serve, shipments, tools
+from watcher.cli import (
+    alerts,
+    case,
+    evidence,
+    notifications,
+    operations,
+    parcels,
+    serve,
+    shipments,
+    tools,
+)
 from watcher.cli.framework import (
     CONTEXT,
     NOW,
@@ -74,6 +84,7 @@ def build() -> click.Group:
     add_check(cli)
     add_mark_commands(cli)
     add_case_command(cli)
+    add_evidence_command(cli)
     add_alert_commands(cli)
     add_notification_commands(cli)
     add_operation_commands(cli)
@@ -308,6 +319,25 @@ def add_case_command(root: click.Group) -> None:
         description="Show the buyer's case, or record a step on the ladder.\n\nSTEP is one of: "
         + CASE_STEPS_HELP
         + ".",
+    )
+
+
+def add_evidence_command(root: click.Group) -> None:
+    """`evidence`: the printable report a buyer attaches to a dispute or claim."""
+    register(
+        root,
+        "evidence",
+        evidence.cmd_evidence,
+        "write a parcel's evidence report (HTML + JSON, optionally PDF) for a dispute",
+        (
+            "watcher evidence LP00123456789012 --out ~/disputes",
+            "watcher evidence LP00123456789012 --out ~/disputes --pdf",
+        ),
+        TRACKING,
+        opt("--out", required=True, metavar="DIR", help="folder to write the report into"),
+        opt("--pdf", is_flag=True, help="also print it to PDF with headless chromium"),
+        NOW,
+        json_opt("where the files are and what they hold"),
     )
 
 

@@ -226,6 +226,14 @@ class Timeline:
 
 
 @dataclass(frozen=True, slots=True)
+class Leg:
+    """A follow-on tracking number of a shipment (destination post after a hand-over)."""
+
+    tracking_number: str
+    added_at: datetime  # aware, UTC: when watcher learnt the number
+
+
+@dataclass(frozen=True, slots=True)
 class ShipmentView:
     """What rules need to know about a shipment (a read-only snapshot of the stored row)."""
 
@@ -242,6 +250,8 @@ class ShipmentView:
     not_received_at: datetime | None = None
     archived: bool = False
     insured: bool = False
+    #: Follow-on numbers; rules see from the timeline's sources whether a leg has reported yet.
+    legs: tuple[Leg, ...] = ()
 
     @property
     def display_name(self) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from watcher.domain.models import (
     PRE_SHIPMENT_STATUSES,
@@ -21,6 +23,7 @@ from watcher.rules.base import (
     ladder,
     ladder_moments,
     order_ref,
+    plural,
 )
 from watcher.rules.stages import Stage, stages
 
@@ -76,21 +79,51 @@ def _never_arrived(ctx: RuleContext, before: list[TimelineEvent]) -> bool:
     return not any(stage in _LOCAL_STAGES for stage in found)
 
 
+def is_express(ctx: RuleContext) -> bool:
+    """The parcel goes by an express service: its profile says so, or its number's shape does."""
+    if ctx.profile.express:
+        return True
+    numbers = (ctx.shipment.tracking_number, *(leg.tracking_number for leg in ctx.shipment.legs))
+    return any(
+        _express_pattern(pattern).fullmatch(number)
+        for pattern in ctx.profile.express_number_patterns
+        for number in numbers
+    )
+
+
+@lru_cache(maxsize=64)
+def _express_pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def fastest_days(ctx: RuleContext, origin: str, dest: str) -> int:
+    """The fastest believable days from first scan to delivery on this route."""
+    routes = ctx.profile.fast_routes
+    for key in (f"{origin}-{dest}", f"*-{dest}"):
+        if key in routes:
+            return routes[key]
+    table = ctx.profile.fast_delivery_days
+    return table.get(dest, table.get("*", 0))
+
+
 def _too_fast(
     ctx: RuleContext, before: list[TimelineEvent], delivered: TimelineEvent
 ) -> str | None:
     """A reason when delivery came implausibly soon after the first carrier scan."""
     scans = [e for e in before if e.status not in PRE_SHIPMENT_STATUSES]
-    if not scans:
-        return None
+    if not scans or is_express(ctx):
+        return None  # express services deliver China -> Europe in 1-3 days
     dest = (ctx.shipment.destination.country or "").upper()
-    if dest and (scans[0].country or "").upper() == dest:
+    origin = (scans[0].country or "").upper()
+    if dest and origin == dest:
         return None  # a domestic leg (local warehouse): fast delivery is normal
-    table = ctx.profile.fast_delivery_days
-    limit = table.get(dest, table.get("*", 0))
+    limit = fastest_days(ctx, origin or "*", dest)
     took = delivered.time - scans[0].time
     if took < timedelta(days=limit):
-        return f"it was 'delivered' {took.days} days after the first scan, faster than any real route ({limit} days)"
+        return (
+            f"it was 'delivered' {plural(took.days, 'day')} after the first scan, faster than "
+            f"any real route ({limit} days)"
+        )
     return None
 
 

@@ -7,6 +7,7 @@ on the `aliexpress` defaults. Per-shipment values (`max_delivery_days`) override
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -94,6 +95,15 @@ class Profile(BaseModel):
     # A parcel that stalled this many times (counting the current stall) is treated as likely
     # lost: the alert becomes critical and recommends a dispute.
     repeat_stall_count: int = Field(default=2, ge=1, le=20)
+    # "Likely lost" (critical, open a dispute) needs a long silence, not two moderate ones: from
+    # the `repeat_stall_count`-th stall on, the current silence must reach twice its leg's
+    # threshold; a first stall only once it reaches this many days (as long as the whole standard
+    # delivery promise). Confidence: medium (rule of thumb; the deadline ladder acts earlier).
+    likely_lost_days: int = Field(default=60, gt=0, le=365)
+    # A hand-over announces the destination post's number; the new leg is polled on the next
+    # cycle and destination posts often show a handed-over number only after 1-3 days. No stall
+    # is raised while a follow-on number younger than this has reported nothing yet.
+    handover_grace_days: int = Field(default=3, ge=0, le=30)
 
     # --- Delivery ------------------------------------------------------------------------------
     # Post offices and lockers keep parcels 7 days (Deutsche Post, DHL Packstation, PostNL) to
@@ -123,6 +133,29 @@ class Profile(BaseModel):
     # 3 days or less is a sign of a fake "delivered" scan. Domestic legs (first scan already in
     # the destination country, e.g. EU warehouses) are not checked.
     fast_delivery_days: dict[str, int] = Field(default_factory=lambda: {"*": 3, "US": 4})
+    # Routes with a documented fast service, "ORIGIN-DEST" (origin = country of the first carrier
+    # scan, "*" for any): the fastest believable days there, replacing `fast_delivery_days`.
+    # China -> Hong Kong/Macau is next-day road freight; AliExpress Choice to South Korea
+    # advertises 3-5 day delivery with next-day hand-over to CJ Logistics. Confidence: medium.
+    fast_routes: dict[str, int] = Field(
+        default_factory=lambda: {"CN-HK": 0, "CN-MO": 0, "CN-KR": 1}
+    )
+    # Every parcel of this profile goes by an express service (DHL Express, FedEx, UPS, EMS):
+    # define e.g. `[profiles.aliexpress-express]` with `express = true` and set that marketplace on
+    # the shipment. Express parcels are never "too fast" (1-3 days China -> Europe is normal).
+    express: bool = False
+    # Tracking numbers of express services, as regular expressions over the whole number: UPU S10
+    # service indicator E (EMS), UPS "1Z" (18 characters), DHL Express waybills (10 digits),
+    # FedEx (12 digits), SF Express ("SF" + 12-13 digits). Their parcels are never "too fast".
+    express_number_patterns: list[str] = Field(
+        default_factory=lambda: [
+            "E[A-Z][0-9]{9}[A-Z]{2}",
+            "1Z[0-9A-Z]{16}",
+            "[0-9]{10}",
+            "[0-9]{12}",
+            "SF[0-9]{12,13}",
+        ]
+    )
     # Flag a delivery when the timeline never showed the destination country, customs or a
     # local delivery scan before it: real parcels pass those points, fake deliveries skip them.
     require_last_mile: bool = True
@@ -138,6 +171,15 @@ class Profile(BaseModel):
                 )
         if any(days < 0 for days in self.fast_delivery_days.values()):
             raise ValueError("fast_delivery_days values must be >= 0")
+        if any(days < 0 for days in self.fast_routes.values()):
+            raise ValueError("fast_routes values must be >= 0")
+        for pattern in self.express_number_patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(
+                    f"express_number_patterns: bad pattern {pattern!r}: {exc}"
+                ) from None
         return self
 
 

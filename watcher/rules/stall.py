@@ -1,10 +1,15 @@
-"""stalled: no new event for longer than the current stage's threshold; repeated stalls escalate."""
+"""stalled: no new event for longer than the current stage's threshold; long silences escalate.
+
+Two false alarms are ruled out here: a stall right after a hand-over, before the destination
+post's new number has reported (`handover_grace_days`), and "likely lost" after a couple of
+moderate silences (`likely_lost_days`, see `is_likely_lost`).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from watcher.domain.models import Action, Alert, Severity
+from watcher.domain.models import Action, Alert, Leg, Severity
 from watcher.rules.base import (
     RuleContext,
     by_when,
@@ -20,6 +25,31 @@ from watcher.rules.stages import Stage, current_stage, past_stalls, threshold
 _STALL_STAGES = (Stage.ORIGIN, Stage.INTERNATIONAL, Stage.LAST_MILE, Stage.OUT_FOR_DELIVERY)
 #: Who knows where the parcel is: the seller's logistics before arrival, the local post after.
 _ASK_COURIER = (Stage.LAST_MILE, Stage.OUT_FOR_DELIVERY)
+#: From the `repeat_stall_count`-th stall on, a silence this many times its threshold is "lost".
+REPEAT_LOST_FACTOR = 2
+
+
+def silent_legs(ctx: RuleContext) -> list[Leg]:
+    """Follow-on numbers that have not reported a single event yet (oldest first)."""
+    heard = {source.tracking_number for event in ctx.timeline.events for source in event.sources}
+    return sorted(
+        (leg for leg in ctx.shipment.legs if leg.tracking_number not in heard),
+        key=lambda leg: leg.added_at,
+    )
+
+
+def waiting_for_leg(ctx: RuleContext) -> Leg | None:
+    """A silent follow-on number still within its grace period: its first poll may explain all."""
+    grace = timedelta(days=ctx.profile.handover_grace_days)
+    waiting = [leg for leg in silent_legs(ctx) if ctx.now < leg.added_at + grace]
+    return waiting[-1] if waiting else None
+
+
+def is_likely_lost(silence: timedelta, limit: timedelta, count: int, ctx: RuleContext) -> bool:
+    """A repeated stall that has doubled its stage's allowance, or one very long silence."""
+    if silence >= timedelta(days=ctx.profile.likely_lost_days):
+        return True
+    return count >= ctx.profile.repeat_stall_count and silence >= limit * REPEAT_LOST_FACTOR
 
 
 class StallRule:
@@ -44,7 +74,17 @@ class StallRule:
         limit = threshold(stage, ctx.profile) if stage in _STALL_STAGES else None
         if limit is None:
             return None
-        return earliest_after(ctx.now, [last + limit, *ladder_moments(ctx)])
+        grace = timedelta(days=ctx.profile.handover_grace_days)
+        return earliest_after(
+            ctx.now,
+            [
+                last + limit,
+                last + limit * REPEAT_LOST_FACTOR,
+                last + timedelta(days=ctx.profile.likely_lost_days),
+                *(leg.added_at + grace for leg in silent_legs(ctx)),
+                *ladder_moments(ctx),
+            ],
+        )
 
     def _stall(self, ctx: RuleContext) -> tuple[Stage, datetime] | None:
         """(stage, last event time) when the parcel is stalled now."""
@@ -55,6 +95,8 @@ class StallRule:
         limit = threshold(stage, ctx.profile) if stage in _STALL_STAGES else None
         if limit is None or ctx.now - last < limit:
             return None
+        if waiting_for_leg(ctx) is not None:
+            return None  # the hand-over's new number has not been heard from yet
         return stage, last
 
     def _alert(self, ctx: RuleContext, stage: Stage, since: datetime) -> Alert:
@@ -67,11 +109,19 @@ class StallRule:
             f"No tracking update for {days} days ({stage}); last seen{where} on "
             f'{ctx.date_of(since):%Y-%m-%d}: "{last.description if last else ""}".'
         )
-        if count >= ctx.profile.repeat_stall_count:
+        silent = silent_legs(ctx)
+        if silent:
+            head += (
+                f" The follow-on number {silent[-1].tracking_number} has shown nothing since "
+                f"{ctx.date_of(silent[-1].added_at):%Y-%m-%d}."
+            )
+        limit = threshold(stage, ctx.profile) or timedelta(0)
+        if is_likely_lost(ctx.now - since, limit, count, ctx):
             act_by = dispute_by(ctx)
+            repeat = f" (stall number {count})" if count > 1 else ""
             text = (
-                f"{head} This is stall number {count} for this parcel: it is likely lost. Open a dispute "
-                f"('not received'){by_when(act_by)} with the timeline export as evidence."
+                f"{head} After {days} days without a scan{repeat} the parcel is likely lost. Open a "
+                f"dispute ('not received'){by_when(act_by)} with the timeline export as evidence."
             )
             return ctx.alert(
                 "stalled",

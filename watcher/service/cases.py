@@ -174,6 +174,7 @@ def case_context(app: App, tracking_number: str) -> tuple[RuleContext, Any, list
         parcels = [r.tracking_number for r in cases.order_shipments(session, row)]
         plain = shipments.shipments_by_id(session, [row.id])[0]
         events = tracking_events.stored_events(session, row.id)
+        legs = shipments.legs_by_shipment(session, [row.id]).get(row.id, [])
         session.expunge_all()
     timeline = build_timeline(events, destination_country=plain.dest_country)
     state = state_of(history)
@@ -184,6 +185,7 @@ def case_context(app: App, tracking_number: str) -> tuple[RuleContext, Any, list
         profiles=app.settings.profiles,
         tz=ZoneInfo(app.settings.timezone),
         case=state,
+        legs=legs,
     )
     return ctx, plain, parcels, history
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
-from watcher.domain.models import StoredEvent, Timeline
+from watcher.domain.models import Leg, StoredEvent, Timeline
 from watcher.rules import RuleContext, evaluate
 from watcher.rules.case import EMPTY_CASE, CaseState, state_of
 from watcher.rules.coverage import not_found_alerts
@@ -81,6 +81,7 @@ def evaluate_due(
                 session, [row.tracking_number for row in rows]
             )
             steps = cases.steps_by_case(session, [row.case_id for row in rows])
+            legs = shipments.legs_by_shipment(session, [row.id for row in rows])
             outcomes = []
             for row in rows:
                 outcome, changes = evaluate_shipment(
@@ -93,6 +94,7 @@ def evaluate_due(
                     events=events[row.id],
                     open_alerts=alerts[row.tracking_number],
                     case=state_of(steps.get(row.case_id, ())),
+                    legs=legs.get(row.id, ()),
                 )
                 report.add(changes)
                 if any(outcome[name] != getattr(row, name) for name in shipments.EVALUATION_FIELDS):
@@ -121,13 +123,14 @@ def evaluate_shipment(
     events: Sequence[StoredEvent],
     open_alerts: Sequence[AlertRow],
     case: CaseState = EMPTY_CASE,
+    legs: Sequence[Leg] = (),
 ) -> tuple[dict[str, Any], list[alert_states.AlertChange]]:
     """Run the rules on one shipment (a plain row of every shipment column) and store the alert changes.
 
     Returns the shipment's new status fields (for `shipments.save_evaluations`) and the changes.
     """
     timeline = build_timeline(events, destination_country=row.dest_country)
-    ctx = rule_context(row, timeline, now, profiles=settings.profiles, tz=tz, case=case)
+    ctx = rule_context(row, timeline, now, profiles=settings.profiles, tz=tz, case=case, legs=legs)
     view = ctx.shipment
     evaluation = evaluate(ctx)
     blind, blind_look_at = (
@@ -166,9 +169,10 @@ def rule_context(
     profiles: Mapping[str, Mapping[str, Any]],
     tz: ZoneInfo,
     case: CaseState = EMPTY_CASE,
+    legs: Sequence[Leg] = (),
 ) -> RuleContext:
     """What the rules see of one shipment (a row with every shipment column) at `now`."""
-    view = shipments.to_view(row)
+    view = replace(shipments.to_view(row), legs=tuple(legs))
     profile = resolve_profile(profiles, row.marketplace, view)
     return RuleContext(shipment=view, timeline=timeline, now=now, profile=profile, tz=tz, case=case)
 

@@ -11,7 +11,7 @@ from sqlalchemy import Select, bindparam, case, null, select
 from sqlalchemy.orm import Session
 
 from watcher.domain.errors import InputError
-from watcher.domain.models import Destination, ShipmentView, Status
+from watcher.domain.models import Destination, Leg, ShipmentView, Status
 from watcher.store.tables import LegRow, ShipmentRow
 
 # fmt: off
@@ -221,6 +221,21 @@ def leg_numbers_by_shipment(session: Session, shipment_ids: Sequence[int]) -> di
         )
         for shipment_id, number in session.execute(query):
             found.setdefault(shipment_id, []).append(number)
+    return found
+
+
+def legs_by_shipment(session: Session, shipment_ids: Sequence[int]) -> dict[int, list[Leg]]:
+    """Every leg (number and when it was found) of many shipments, for the rules."""
+    found: dict[int, list[Leg]] = {}
+    ids = list(shipment_ids)
+    for i in range(0, len(ids), 10_000):
+        query = (
+            select(LegRow.shipment_id, LegRow.tracking_number, LegRow.added_at)
+            .where(LegRow.shipment_id.in_(ids[i : i + 10_000]))
+            .order_by(LegRow.shipment_id, LegRow.id)
+        )
+        for shipment_id, number, added_at in session.execute(query):
+            found.setdefault(shipment_id, []).append(Leg(number, added_at))
     return found
 
 
