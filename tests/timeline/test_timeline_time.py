@@ -43,7 +43,7 @@ def event(time: datetime, **kw: str) -> ProviderEvent:
         (
             event(NAIVE, country="US"),
             datetime(2026, 10, 12, 18, 20, tzinfo=UTC),
-            "America/New_York (from country US)",
+            "America/New_York (from country US; region unknown, most populous zone)",
         ),
         (
             event(NAIVE, tz_hint="Not/AZone", country="CN"),
