@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from watcher.domain.numbers import carrier_for_number
 from watcher.domain.timefmt import iso
 from watcher.store.quickread import iso_day, iso_time, json_value
 
@@ -59,6 +60,9 @@ def shipment_json(
         "not_received_at": iso(row.not_received_at),
         "archived_at": iso(row.archived_at),
         "legs": list(legs),
+        # Added for hand-overs and provider verdicts (issue 15): who to ask about each leg.
+        "leg_carriers": {number: carrier_for_number(number) for number in legs},
+        "verdicts": verdicts_json(row),
     }
     if timeline is not None:
         estimate = timeline.estimated_delivery
@@ -80,6 +84,7 @@ def shipment_json(
                 "substatus": e.substatus,
                 "description": e.description,
                 "location": e.location,
+                "country": e.country,
                 "provider": e.providers[0] if e.providers else None,
                 "providers": list(e.providers),
                 "flags": sorted(e.flags),
@@ -87,6 +92,33 @@ def shipment_json(
             for e in timeline.events
         ]
     return data
+
+
+def verdicts_json(row: ShipmentRow) -> list[dict[str, Any]]:
+    """Each provider's overall verdict on each number, as stored (`shipments.verdicts`)."""
+    found = []
+    for key, value in sorted((getattr(row, "verdicts", None) or {}).items()):
+        if isinstance(value, dict):
+            found.append(
+                {
+                    "tracking_number": value.get("number", key.split("@", 1)[0]),
+                    "provider": value.get("provider"),
+                    "status": value.get("status"),
+                    "substatus": value.get("substatus"),
+                    "raw": value.get("raw"),
+                    "seen_at": value.get("seen_at"),
+                }
+            )
+    return found
+
+
+def legs_text(legs: Sequence[str]) -> str | None:
+    """ "RC000000003EE (Omniva), ..." for `show`: each further number and who to ask about it."""
+    named = [
+        f"{number} ({carrier})" if (carrier := carrier_for_number(number)) else number
+        for number in legs
+    ]
+    return ", ".join(named) or None
 
 
 def shipment_record(values: Sequence[Any]) -> dict[str, Any]:
@@ -145,11 +177,17 @@ def shipment_text(
         ("order", row.order_id),
         ("ordered", row.ordered_at),
         ("protection ends", row.protection_ends),
-        ("legs", ", ".join(legs) or None),
+        ("legs", legs_text(legs)),
         ("received", iso(row.received_at)),
     ):
         if value:
             lines.append(f"  {name}: {value}")
+    for verdict in verdicts_json(row):
+        detail = f" ({verdict['raw']})" if verdict["raw"] else ""
+        lines.append(
+            f"  {verdict['provider']} says about {verdict['tracking_number']}: "
+            f"{verdict['status']}{'/' + verdict['substatus'] if verdict['substatus'] else ''}{detail}"
+        )
     if timeline.estimated_delivery:
         estimate = timeline.estimated_delivery
         lines.append(f"  estimated delivery: {estimate.date.isoformat()} (from {estimate.source})")

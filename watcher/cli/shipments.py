@@ -158,7 +158,9 @@ def shipment_and_timeline(
         legs = shipments.leg_numbers(session, row.id)
         alerts = alert_states.open_alerts(session, row.tracking_number)
         estimates = delivery_estimates.estimates(session, row.id)
-    timeline = build_timeline(events, destination_country=row.dest_country, estimates=estimates)
+    timeline = build_timeline(
+        events, destination_country=row.dest_country, estimates=estimates, verdicts=row.verdicts
+    )
     return row, timeline, events, legs, alerts
 
 

@@ -263,6 +263,8 @@ class ShipmentView:
     not_received_at: datetime | None = None
     archived: bool = False
     insured: bool = False
+    #: Further tracking numbers (hand-overs to the destination post), in the order found.
+    legs: tuple[str, ...] = ()
 
     @property
     def display_name(self) -> str:

@@ -79,6 +79,7 @@ def evaluate_due(
             alerts = alert_states.open_alerts_by_subject(
                 session, [row.tracking_number for row in rows]
             )
+            legs = shipments.leg_numbers_by_shipment(session, [row.id for row in rows])
             outcomes = []
             for row in rows:
                 outcome, changes = evaluate_shipment(
@@ -90,6 +91,7 @@ def evaluate_due(
                     targets=targets,
                     events=events[row.id],
                     open_alerts=alerts[row.tracking_number],
+                    legs=legs.get(row.id, ()),
                 )
                 report.add(changes)
                 if any(outcome[name] != getattr(row, name) for name in shipments.EVALUATION_FIELDS):
@@ -117,13 +119,14 @@ def evaluate_shipment(
     targets: Sequence[str],
     events: Sequence[StoredEvent],
     open_alerts: Sequence[AlertRow],
+    legs: Sequence[str] = (),
 ) -> tuple[dict[str, Any], list[alert_states.AlertChange]]:
     """Run the rules on one shipment (a plain row of every shipment column) and store the alert changes.
 
     Returns the shipment's new status fields (for `shipments.save_evaluations`) and the changes.
     """
-    timeline = build_timeline(events, destination_country=row.dest_country)
-    ctx = rule_context(row, timeline, now, profiles=settings.profiles, tz=tz)
+    timeline = build_timeline(events, destination_country=row.dest_country, verdicts=row.verdicts)
+    ctx = rule_context(row, timeline, now, profiles=settings.profiles, tz=tz, legs=legs)
     view = ctx.shipment
     evaluation = evaluate(ctx)
     blind, blind_look_at = (
@@ -161,9 +164,10 @@ def rule_context(
     *,
     profiles: Mapping[str, Mapping[str, Any]],
     tz: ZoneInfo,
+    legs: Sequence[str] = (),
 ) -> RuleContext:
     """What the rules see of one shipment (a row with every shipment column) at `now`."""
-    view = shipments.to_view(row)
+    view = shipments.to_view(row, legs)
     profile = resolve_profile(profiles, row.marketplace, view)
     return RuleContext(shipment=view, timeline=timeline, now=now, profile=profile, tz=tz)
 

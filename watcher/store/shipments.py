@@ -163,9 +163,10 @@ def list_shipments(session: Session, *, include_archived: bool = False) -> list[
     return list(session.scalars(query))
 
 
-def to_view(row: ShipmentRow) -> ShipmentView:
-    """The read-only snapshot rules work on."""
+def to_view(row: ShipmentRow, legs: Sequence[str] = ()) -> ShipmentView:
+    """The read-only snapshot rules work on (`legs`: the shipment's further numbers)."""
     return ShipmentView(
+        legs=tuple(legs),
         tracking_number=row.tracking_number,
         label=row.label,
         marketplace=row.marketplace,
