@@ -23,8 +23,10 @@ NAME = "cainiao"
 CHINA_ZONE = "Asia/Shanghai"
 #: actionCode prefixes of events that happen in China (origin side): their zone is known.
 ORIGIN_PREFIXES = ("CONSIGN", "OM_", "GWMS_", "PU_", "CW_", "SC_", "CC_EX_", "LH_HO_", "GTMS_ASN")
-#: actionCode prefixes of events that happen in the destination country (last mile, import).
-DESTINATION_PREFIXES = ("GTMS_", "GSTA_", "CC_IM_", "CUS_", "SIGNED")
+#: Statuses only the last mile reports: such a scan happens in the destination country.
+LAST_MILE = frozenset(
+    {Status.OUT_FOR_DELIVERY, Status.AVAILABLE_FOR_PICKUP, Status.ATTEMPT_FAILED, Status.DELIVERED}
+)
 #: Keys that name the destination post's own number once it takes over (observed: realMailNo,
 #: sometimes with a label before the number, and copyRealMailNo).
 FOLLOW_ON_KEYS = ("copyRealMailNo", "realMailNo", "lastMileMailNo", "destMailNo")
@@ -48,22 +50,25 @@ def _zone(value: Any) -> timezone | None:
     return timezone(sign * delta)
 
 
-def parse_event_time(detail: dict[str, Any]) -> tuple[datetime, str | None, bool] | None:
+def parse_event_time(
+    detail: dict[str, Any], last_mile: bool = False
+) -> tuple[datetime, str | None, bool] | None:
     """(time, tz_hint, suspect) of one detail; `suspect` marks a wall time to place by the shipment.
 
     `timeStr` + `timeZone` is the instant when the zone is not China's: for scans abroad the
     epoch `time` was seen to be the wall time read at +08:00, 5-11 h off. A destination scan
-    labelled +08:00 is suspect (its wall time fits the destination's day), so its wall time is
-    returned naive for the time resolution to place in the destination. Otherwise the epoch.
+    labelled +08:00 (`last_mile`: out for delivery, delivered...) is suspect, its wall time fits
+    the destination's day, so it is returned naive for the time resolution to place in the
+    destination. Otherwise the epoch. (GTMS_ codes alone do not mean abroad: GTMS_OE_DEPART was
+    seen minutes after a pickup in China.)
     """
     raw = text(detail.get("timeStr"))
     local = _wall_time(raw)
     zone = _zone(detail.get("timeZone"))
-    code = text(detail.get("actionCode")) or ""
     if local is not None and zone is not None:
         if zone.utcoffset(None) != CHINA_OFFSET:
             return local.replace(tzinfo=zone), None, False
-        if code.startswith(DESTINATION_PREFIXES):
+        if last_mile:
             return local, None, True
     millis = detail.get("time")
     if isinstance(millis, (int, float)) and not isinstance(millis, bool) and millis > 0:
@@ -73,6 +78,7 @@ def parse_event_time(detail: dict[str, Any]) -> tuple[datetime, str | None, bool
     if zone is not None:
         return local.replace(tzinfo=zone), None, False
     # Without a zone only origin-side (Chinese) scans have a safe guess; others stay unknown.
+    code = text(detail.get("actionCode")) or ""
     return local, CHINA_ZONE if code.startswith(ORIGIN_PREFIXES) else None, False
 
 
@@ -96,12 +102,12 @@ def describe(detail: dict[str, Any]) -> str:
 
 def parse_detail(detail: dict[str, Any]) -> ProviderEvent | None:
     """One `detailList` entry, or None without a usable time."""
-    parsed = parse_event_time(detail)
+    code = text(detail.get("actionCode"))
+    status, substatus = lookup(NAME, "actionCode", ACTION_MAP, code)
+    parsed = parse_event_time(detail, status in LAST_MILE)
     if parsed is None:
         return None
     when, tz_hint, suspect = parsed
-    code = text(detail.get("actionCode"))
-    status, substatus = lookup(NAME, "actionCode", ACTION_MAP, code)
     return ProviderEvent(
         time=when,
         description=describe(detail),
