@@ -115,11 +115,8 @@ def number_in_field(value: object) -> str | None:
     raw = str(value)
     if len(raw) > _MAX_RAW:
         return None
-    whole = valid_number(raw.strip(), check_digit=False)
-    if whole and sum(ch.isdigit() for ch in whole) >= 4:
-        return whole
-    for token in reversed(_TOKEN.findall(raw)):
-        found = valid_number(token, check_digit=False)
+    for candidate in (*reversed(_TOKEN.findall(raw)), raw.strip()):  # the whole: "RR 1234 ..."
+        found = valid_number(candidate, check_digit=False)
         if found and sum(ch.isdigit() for ch in found) >= 4:
             return found
     return None

@@ -26,13 +26,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from watcher.domain.models import ProviderEvent
 from watcher.domain.text import normalize_text
-from watcher.timeline.zone_tables import (
-    ALPHA3,
-    COUNTRY_ALIASES,
-    COUNTRY_NAMES,
-    COUNTRY_ZONES,
-    REGION_ZONES,
-)
+from watcher.timeline import zone_tables
+from watcher.timeline.zone_tables import ALPHA3, COUNTRY_ALIASES, COUNTRY_ZONES
 
 __all__ = [
     "COUNTRY_ZONES",
@@ -43,6 +38,13 @@ __all__ = [
 ]
 
 Side = Literal["origin", "destination"]
+
+# Keys normalized as the texts they are compared with (accents folded: "україна" → "украіна").
+COUNTRY_NAMES = {normalize_text(k): v for k, v in zone_tables.COUNTRY_NAMES.items()}
+REGION_ZONES = {
+    country: {normalize_text(k): v for k, v in table.items()}
+    for country, table in zone_tables.REGION_ZONES.items()
+}
 
 _COUNTRY_NAME_RE = re.compile(
     "|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in sorted(COUNTRY_NAMES, key=len, reverse=True))
