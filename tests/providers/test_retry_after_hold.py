@@ -113,3 +113,22 @@ def test_a_429_on_one_endpoint_holds_every_endpoint_of_the_key(respx_mock) -> No
     held = {key: round(limiter.held_for()) for key, limiter in provider.limiters.items()}
     assert held == {"GET /trackings": 42, "POST /trackings": 42, "GET /trackings/{id}": 42}
     assert round(provider.limiter.held_for()) == 42
+
+
+@respx.mock(base_url="https://api.17track.net/track/v2.2")
+def test_a_17track_429_holds_the_key_for_retry_after(respx_mock) -> None:
+    from watcher.providers.seventeentrack.adapter import SeventeenTrackProvider
+
+    respx_mock.post("/register").mock(
+        return_value=httpx.Response(429, headers={"Retry-After": "120"}, json={"code": 429})
+    )
+    provider = SeventeenTrackProvider(SeventeenTrackProvider.config_model(api_key=SECRET))
+
+    async def main() -> None:
+        with pytest.raises(ProviderRateLimited) as info:
+            await provider.fetch(["LP00123456789012"])
+        assert info.value.retry_after == 120
+        await provider.aclose()
+
+    asyncio.run(main())
+    assert round(provider.limiter.held_for()) == 120
