@@ -60,11 +60,12 @@ def shipment_json(
         "not_received_at": iso(row.not_received_at),
         "archived_at": iso(row.archived_at),
         "legs": list(legs),
-        # Added for hand-overs and provider verdicts (issue 15): who to ask about each leg.
-        "leg_carriers": {number: carrier_for_number(number) for number in legs},
-        "verdicts": verdicts_json(row),
     }
     if timeline is not None:
+        # `show --json` only (`list --json` keeps its shape): who to ask about each leg, and
+        # each provider's overall verdict (issue 15).
+        data["leg_carriers"] = {number: carrier_for_number(number) for number in legs}
+        data["verdicts"] = verdicts_json(row)
         estimate = timeline.estimated_delivery
         data["estimated_delivery"] = (
             {
