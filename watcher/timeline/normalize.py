@@ -23,6 +23,7 @@ _DESTINATION_STATUSES = frozenset(
 )
 
 
+@lru_cache(maxsize=512)
 def _side(status: Status, substatus: str | None) -> Side | None:
     """Which end of the journey a status happens at (for events without a place)."""
     if status in _ORIGIN_STATUSES:
@@ -47,11 +48,11 @@ def normalize_event(
         found = _classified(event.description)
         status, unclassified = found.status, not found.matched
         substatus = substatus or found.substatus
-    if event.time.tzinfo is None and (origin or destination):
+    if event.time.tzinfo is not None or not (origin or destination):
+        time, assumption = resolve_time(event)
+    else:
         side = _side(status, substatus)
         time, assumption = resolve_time(event, origin=origin, destination=destination, side=side)
-    else:
-        time, assumption = resolve_time(event)
     return NormalizedEvent(
         time,
         status,

@@ -19,6 +19,7 @@ Every step after the first records its assumption, which is stored on the event
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Literal
@@ -176,16 +177,19 @@ def resolve_time(
     if moment.tzinfo is not None and moment.utcoffset() is not None:
         return moment.astimezone(UTC), None
     naive = moment.replace(tzinfo=None)
-    candidates = []
-    if event.tz_hint:
-        candidates.append((event.tz_hint, "provider convention"))
-    if found := place_zone(event.country, event.region, event.location):
-        candidates.append(found)
-    if home := country_code(event.home_country):
-        candidates.append((COUNTRY_ZONES[home], f"provider's home country {home}"))
-    if found := _shipment_zone(origin, destination, side):
-        candidates.append(found)
-    for name, reason in candidates:
-        if (zone := _zone(name)) is not None:
-            return naive.replace(tzinfo=zone).astimezone(UTC), f"{name} ({reason})"
+    for found in _candidates(event, origin, destination, side):
+        if found is not None and (zone := _zone(found[0])) is not None:
+            return naive.replace(tzinfo=zone).astimezone(UTC), f"{found[0]} ({found[1]})"
     return naive.replace(tzinfo=UTC), "UTC (unknown zone)"
+
+
+def _candidates(
+    event: ProviderEvent, origin: str | None, destination: str | None, side: Side | None
+) -> Iterator[tuple[str, str] | None]:
+    """(zone, reason) to try, most trustworthy first; computed lazily (most stop at the place)."""
+    if event.tz_hint:
+        yield event.tz_hint, "provider convention"
+    yield place_zone(event.country, event.region, event.location)
+    if home := country_code(event.home_country):
+        yield COUNTRY_ZONES[home], f"provider's home country {home}"
+    yield _shipment_zone(origin, destination, side)
