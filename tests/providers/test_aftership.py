@@ -44,8 +44,8 @@ def test_happy_path_lists_and_parses_checkpoints() -> None:
     departed, customs = lp.events  # the checkpoint with a bad time was skipped
     assert departed.time == datetime(2026, 10, 3, 10, tzinfo=timezone(timedelta(hours=8)))
     assert (
-        departed.substatus == "in_transit.departed" and departed.country is None
-    )  # alpha-3 dropped
+        departed.substatus == "in_transit.departed" and departed.country == "CN"
+    )  # alpha-3 "CHN" mapped to alpha-2
     assert (customs.status, customs.country, customs.location) == (
         Status.CUSTOMS,
         "DE",

@@ -29,6 +29,7 @@ ALL_TABLES: dict[str, dict[str, Mapped]] = {
 
 def test_all_tables_are_collected() -> None:
     assert sorted(ALL_TABLES) == [
+        "17track.stage",
         "17track.status",
         "17track.sub_status",
         "aftership.subtag",

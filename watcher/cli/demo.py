@@ -17,8 +17,8 @@ from watcher.domain.errors import ConfigError
 from watcher.notify.transport import RecordingNotifier
 from watcher.service.app import App
 from watcher.service.logs import setup_logging
-from watcher.store import alert_states, shipments, tracking_events
-from watcher.timeline.build import build_timeline
+from watcher.service.timelines import load_timeline
+from watcher.store import alert_states, shipments
 
 #: The demo's events are fixed, so its "now" is too: same result on any day.
 DEMO_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -102,9 +102,7 @@ def print_results(app: App, notifier: RecordingNotifier, *, as_json: bool) -> No
             f"watcher demo: {len(shipments.list_shipments(session))} parcels evaluated as of {DEMO_NOW:%Y-%m-%d %H:%M} UTC\n"
         )
         for row in shipments.list_shipments(session):
-            timeline = build_timeline(
-                tracking_events.stored_events(session, row.id), destination_country=row.dest_country
-            )
+            timeline, _events = load_timeline(session, row)
             print(shipment_text(row, timeline, shipments.leg_numbers(session, row.id), []))
             print()
     print(f"Alerts ({len(alerts)}):")

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from watcher.domain.numbers import carrier_for_number
 from watcher.domain.timefmt import iso
 from watcher.store.quickread import iso_day, iso_time, json_value
 
@@ -59,6 +60,10 @@ def shipment_json(
         "legs": list(legs),
     }
     if timeline is not None:
+        # `show --json` only (`list --json` keeps its shape): who to ask about each leg, and
+        # each provider's overall verdict (issue 15).
+        data["leg_carriers"] = {number: carrier_for_number(number) for number in legs}
+        data["verdicts"] = verdicts_json(row)
         estimate = timeline.estimated_delivery
         data["estimated_delivery"] = (
             {
@@ -78,6 +83,7 @@ def shipment_json(
                 "substatus": e.substatus,
                 "description": e.description,
                 "location": e.location,
+                "country": e.country,
                 "provider": e.providers[0] if e.providers else None,
                 "providers": list(e.providers),
                 "flags": sorted(e.flags),
@@ -85,6 +91,33 @@ def shipment_json(
             for e in timeline.events
         ]
     return data
+
+
+def verdicts_json(row: ShipmentRow) -> list[dict[str, Any]]:
+    """Each provider's overall verdict on each number, as stored (`shipments.verdicts`)."""
+    found = []
+    for key, value in sorted((getattr(row, "verdicts", None) or {}).items()):
+        if isinstance(value, dict):
+            found.append(
+                {
+                    "tracking_number": value.get("number", key.split("@", 1)[0]),
+                    "provider": value.get("provider"),
+                    "status": value.get("status"),
+                    "substatus": value.get("substatus"),
+                    "raw": value.get("raw"),
+                    "seen_at": value.get("seen_at"),
+                }
+            )
+    return found
+
+
+def legs_text(legs: Sequence[str]) -> str | None:
+    """ "RC000000003EE (Omniva), ..." for `show`: each further number and who to ask about it."""
+    named = [
+        f"{number} ({carrier})" if (carrier := carrier_for_number(number)) else number
+        for number in legs
+    ]
+    return ", ".join(named) or None
 
 
 def shipment_record(values: Sequence[Any]) -> dict[str, Any]:
@@ -154,7 +187,7 @@ def shipment_text(
             "protection ends",
             r.on_day(row.protection_ends, now, tz) if row.protection_ends else None,
         ),
-        ("legs", ", ".join(legs) or None),
+        ("legs", legs_text(legs)),
         ("received", r.when(r.utc(row.received_at), now, tz) if row.received_at else None),
         (
             "not received",
@@ -164,6 +197,12 @@ def shipment_text(
     ):
         if value:
             lines.append(f"  {name}: {value}")
+    for verdict in verdicts_json(row):
+        detail = f" ({verdict['raw']})" if verdict["raw"] else ""
+        lines.append(
+            f"  {verdict['provider']} says about {verdict['tracking_number']}: "
+            f"{verdict['status']}{'/' + verdict['substatus'] if verdict['substatus'] else ''}{detail}"
+        )
     if timeline.estimated_delivery:
         estimate = timeline.estimated_delivery
         lines.append(

@@ -161,17 +161,15 @@ def shipment_and_timeline(
     app: App, raw_number: str
 ) -> tuple[Any, Any, list[Any], list[str], list[Any]]:
     """A stored parcel with its merged timeline, raw events, leg numbers and open alerts."""
-    from watcher.store import alert_states, delivery_estimates, shipments, tracking_events
-    from watcher.timeline.build import build_timeline
+    from watcher.service.timelines import load_timeline
+    from watcher.store import alert_states, shipments
 
     number = normalize_number(raw_number)
     with app.sessions() as session:
         row = shipments.require_shipment(session, number)
-        events = tracking_events.stored_events(session, row.id)
+        timeline, events = load_timeline(session, row)
         legs = shipments.leg_numbers(session, row.id)
         alerts = alert_states.open_alerts(session, row.tracking_number)
-        estimates = delivery_estimates.estimates(session, row.id)
-    timeline = build_timeline(events, destination_country=row.dest_country, estimates=estimates)
     return row, timeline, events, legs, alerts
 
 

@@ -69,8 +69,10 @@ class Action(StrEnum):
 class ProviderEvent:
     """One tracking event exactly as an adapter understood it.
 
-    `time` is aware when the provider gave an offset; naive when it gave local time only, in which
-    case `tz_hint` names the provider's documented zone convention (an IANA name) if it has one.
+    `time` is aware when the provider gave an offset; naive when it gave local time only. Then
+    `timeline.zones.resolve_time` places it from `tz_hint` (a zone the provider states or
+    documents, an IANA name), the place (`country`, `region`, `location`), `home_country` (the
+    provider's or service's home) and the shipment's countries. Adapters never pick zones.
     `status` is None when the provider gave no usable code: the timeline classifies the text.
     """
 
@@ -82,6 +84,22 @@ class ProviderEvent:
     substatus: str | None = None
     raw_status: str | None = None  # the provider's own code(s), kept for `show --raw`
     tz_hint: str | None = None
+    region: str | None = None  # state, province or city, when the provider gives it apart
+    home_country: str | None = None  # ISO alpha-2 of the provider's or service's home
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A provider's overall verdict on a number, which its events may not repeat.
+
+    17TRACK's `latest_status` (e.g. Exception), AfterShip's tag of a tracking without
+    checkpoints (Expired: the provider gave up), Cainiao's status-less module (unknown number).
+    Stored per number in `shipments.verdicts`; the timeline lets it inform the current status.
+    """
+
+    status: Status
+    substatus: str | None = None
+    raw: str | None = None  # the provider's own words, e.g. "Exception/Exception_Other"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +114,11 @@ class TrackingResult:
     #: Follow-on numbers (destination post) reported by the provider: polled as further legs.
     follow_on_numbers: tuple[str, ...] = ()
     raw_status: str | None = None
+    #: The provider's overall verdict, when it gives one apart from the events.
+    verdict: Verdict | None = None
+    #: Countries the provider states for the shipment (ISO alpha-2): context for event times.
+    origin_country: str | None = None
+    destination_country: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

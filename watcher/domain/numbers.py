@@ -45,16 +45,33 @@ def is_s10(number: str) -> bool:
     return _S10_SHAPE.fullmatch(number) is not None
 
 
-def normalize_tracking_number(raw: str) -> str:
-    """Strip whitespace, upper-case and validate; raise InputError naming the problem."""
-    number = "".join(str(raw).split()).upper()
+#: Whitespace a user may type between groups of digits ("RR 1234 5678 5CN"); not line breaks.
+_GROUP_SPACE = re.compile(r"[ \u00a0]+")
+_MAX_RAW = 200  # longer input is not a tracking number, whatever it contains
+
+
+def normalize_tracking_number(raw: str, *, check_digit: bool = True) -> str:
+    """Strip spaces, upper-case and validate; raise InputError naming the problem.
+
+    Spaces between groups are dropped; line breaks, tabs and other control characters are
+    rejected (a pasted block of text is not one number), as are path-like strings ("../x").
+    `check_digit=False` accepts an S10 number whose check digit does not add up: only for a
+    number the provider issued in its own number field, never for text or user input.
+    """
+    text = str(raw).strip()
+    if len(text) > _MAX_RAW:
+        raise InputError(f"{text[:20]}...: expected 6-40 characters (got {len(text)})")
+    control = next((ch for ch in text if ch.isspace() and ch not in " \u00a0"), None)
+    if control is not None:
+        raise InputError(f"{text.split()[0]}...: contains a line break or tab ({control!r})")
+    number = _GROUP_SPACE.sub("", text).upper()
     if not number:
         raise InputError("empty tracking number")
     bad = _BAD_CHAR.search(number)
     if bad:
         raise InputError(f"{number}: invalid character {bad.group()!r} (allowed: A-Z, 0-9, -)")
     if is_s10(number):
-        _validate_s10(number)
+        _validate_s10(number, check_digit=check_digit)
         return number
     if number.startswith("LP") and number[2:].isdigit() and not _LP.fullmatch(number):
         raise InputError(
@@ -65,14 +82,44 @@ def normalize_tracking_number(raw: str) -> str:
     return number
 
 
-def _validate_s10(number: str) -> None:
+def _validate_s10(number: str, *, check_digit: bool = True) -> None:
     """Check an S10-shaped number's check digit and origin country."""
     serial, check, country = number[2:10], int(number[10]), number[11:]
     expected = s10_check_digit(serial)
-    if check != expected:
+    if check_digit and check != expected:
         raise InputError(f"{number}: bad S10 check digit (expected {expected})")
     if country not in ISO_COUNTRIES:
         raise InputError(f"{number}: unknown S10 origin country code {country!r}")
+
+
+def valid_number(raw: str, *, check_digit: bool = True) -> str | None:
+    """`normalize_tracking_number`, or None when it is not a valid number."""
+    try:
+        return normalize_tracking_number(raw, check_digit=check_digit)
+    except InputError:
+        return None
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9-]+")
+
+
+def number_in_field(value: object) -> str | None:
+    """The tracking number a provider's number field holds, label or not.
+
+    Cainiao's `realMailNo` was seen as "Latest Tracking Number:\tRC000000003EE": the number is
+    the token that validates (with at least 4 digits, so words like "TRACKING" do not), never
+    the raw field. The provider issued it, so an S10 check digit is not enforced here.
+    """
+    if value is None:
+        return None
+    raw = str(value)
+    if len(raw) > _MAX_RAW:
+        return None
+    for candidate in (*reversed(_TOKEN.findall(raw)), raw.strip()):  # the whole: "RR 1234 ..."
+        found = valid_number(candidate, check_digit=False)
+        if found and sum(ch.isdigit() for ch in found) >= 4:
+            return found
+    return None
 
 
 def default_provider_for(number: str) -> str | None:
@@ -119,5 +166,42 @@ def follow_on_numbers_from_text(description: str | None) -> tuple[str, ...]:
         m.group(1).upper()
         for m in _CANDIDATE.finditer(description)
         if _plausible_number(m.group(1).upper(), description[: m.start()])
+        and valid_number(m.group(1)) is not None
     )
     return tuple(dict.fromkeys(found))
+
+
+# --------------------------------------------------------------------------- who to ask
+
+#: The national post that issues S10 numbers ending in a country code (the number's suffix).
+POSTS: dict[str, str] = {
+    "DE": "Deutsche Post", "GB": "Royal Mail", "FR": "La Poste", "NL": "PostNL",
+    "BE": "bpost", "LU": "POST Luxembourg", "ES": "Correos", "PT": "CTT", "IT": "Poste Italiane",
+    "AT": "Österreichische Post", "CH": "Swiss Post", "PL": "Poczta Polska",
+    "CZ": "Česká pošta", "SK": "Slovenská pošta", "HU": "Magyar Posta", "RO": "Poșta Română",
+    "BG": "Bulgarian Posts", "GR": "ELTA", "DK": "PostNord", "SE": "PostNord", "NO": "Posten",
+    "FI": "Posti", "EE": "Omniva", "LV": "Latvijas Pasts", "LT": "Lietuvos paštas",
+    "IE": "An Post", "HR": "Hrvatska pošta", "SI": "Pošta Slovenije", "UA": "Ukrposhta",
+    "RU": "Russian Post", "BY": "Belpochta", "TR": "PTT", "US": "USPS", "CA": "Canada Post",
+    "MX": "Correos de México", "BR": "Correios", "AU": "Australia Post", "NZ": "NZ Post",
+    "JP": "Japan Post", "KR": "Korea Post", "CN": "China Post", "HK": "Hongkong Post",
+    "SG": "Singapore Post", "IL": "Israel Post", "IN": "India Post", "ZA": "SAPO",
+}  # fmt: skip
+
+
+def carrier_for_number(number: str) -> str | None:
+    """Who issued a number, by its shape: an S10 number's post, Cainiao for LP/CAINIAO numbers."""
+    if is_s10(number):
+        return POSTS.get(number[-2:])
+    if _LP.fullmatch(number) or _CAINIAO.fullmatch(number):
+        return "Cainiao"
+    return None
+
+
+def origin_country_of(number: str) -> str | None:
+    """The country a number says its parcel starts in: an S10 suffix, China for Cainiao numbers."""
+    if is_s10(number) and number[-2:] in ISO_COUNTRIES:
+        return number[-2:]
+    if _LP.fullmatch(number) or _CAINIAO.fullmatch(number):
+        return "CN"
+    return None

@@ -99,6 +99,7 @@ def timeline_of(session: Session, shipment: ShipmentRow | None) -> Timeline | No
     return build_timeline(
         tracking_events.stored_events(session, shipment.id),
         destination_country=shipment.dest_country,
+        verdicts=shipment.verdicts,
     )
 
 

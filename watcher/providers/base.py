@@ -233,6 +233,17 @@ class HttpProvider:
         """The limiter a request counts against (override for per-endpoint budgets)."""
         return self.limiter
 
+    def all_limiters(self) -> list[RateLimiter]:
+        """Every limiter requests of this provider's key count against."""
+        extra = getattr(self, "limiters", None)
+        found = [self.limiter, *(extra.values() if isinstance(extra, dict) else ())]
+        return list({id(limiter): limiter for limiter in found}.values())
+
+    def hold(self, seconds: float) -> None:
+        """A Retry-After is about the key: hold every request of every endpoint until it passed."""
+        for limiter in self.all_limiters():
+            limiter.penalize(seconds)
+
     def auth_headers(self) -> dict[str, str]:
         """Headers carrying the key; never logged."""
         return {}
@@ -289,7 +300,7 @@ class HttpProvider:
             self.raise_for_status(response)
         except ProviderRateLimited as exc:
             if exc.retry_after:
-                limiter.penalize(exc.retry_after)
+                self.hold(exc.retry_after)
             raise
         raise ProviderResponseError(
             self.name, f"HTTP {response.status_code}: {self.redact(excerpt(response.text))}"

@@ -13,6 +13,11 @@ when the event loop was blocked (a long synchronous store), together with the ta
 passed meanwhile. `acquire()` therefore also keeps `interval` between *actual* sends, so late
 wake-ups go out one by one instead of back to back (they produced 429s, bench/RESULTS.md).
 
+A 429 with Retry-After is about the key, not the one request: `penalize()` holds the whole
+limiter until it has passed, including requests that already booked a slot and are sleeping
+towards it (they check the hold again when they wake). `HttpProvider.hold` applies it to every
+limiter of the provider's key.
+
 aiolimiter (a leaky bucket) was considered: it starts full and lets `max_rate` requests through at
 once, which a strict server counts as a burst above the rate, and it has no daily budget and no
 injectable clock. This module is ~100 lines with neither problem.
@@ -62,6 +67,7 @@ class RateLimiter:
         self._sleep = sleep
         self._next_slot: float | None = None  # earliest time the next request may start
         self._last_sent: float | None = None  # when the last `acquire()` returned
+        self._hold_until: float | None = None  # no request leaves before this (Retry-After)
         self._day_log: deque[float] = deque()  # start times of reserved slots, last 24 h
 
     def reserve(self) -> float:
@@ -72,6 +78,8 @@ class RateLimiter:
         """
         now = self._clock()
         slot = now if self._next_slot is None else max(now, self._next_slot)
+        if self._hold_until is not None:
+            slot = max(slot, self._hold_until)
         if self.per_day is not None:
             while self._day_log and self._day_log[0] <= now - DAY:
                 self._day_log.popleft()
@@ -91,25 +99,35 @@ class RateLimiter:
     async def acquire(self) -> None:
         """Wait for a booked slot (raises ProviderRateLimited if it is beyond `max_wait`).
 
-        After the sleep, also wait until `interval` has passed since the previous actual send:
-        a task that overslept its slot must not go out right behind another late one.
+        After the sleep, also wait for any hold set meanwhile (a 429 while this task slept) and
+        until `interval` has passed since the previous actual send: a task that overslept its
+        slot must not go out right behind another late one.
         """
         wait = self.reserve()
         if wait > 0:
             await self._sleep(wait)
-        if self._interval:
-            while self._last_sent is not None:
-                gap = self._last_sent + self._interval - self._clock()
-                if gap <= _TOLERANCE:
-                    break
-                await self._sleep(gap)
+        while True:
+            ready = self._hold_until if self._hold_until is not None else float("-inf")
+            if self._interval and self._last_sent is not None:
+                ready = max(ready, self._last_sent + self._interval)
+            gap = ready - self._clock()
+            if gap <= _TOLERANCE:
+                break
+            await self._sleep(gap)
         # No await between the check above and this line: two tasks cannot both pass it.
         self._last_sent = self._clock()
 
     def penalize(self, seconds: float) -> None:
-        """Push every future slot at least `seconds` from now (after a 429 with Retry-After)."""
+        """Hold every request, booked or not, until `seconds` from now (a 429's Retry-After)."""
         until = self._clock() + max(0.0, seconds)
+        self._hold_until = until if self._hold_until is None else max(self._hold_until, until)
         self._next_slot = until if self._next_slot is None else max(self._next_slot, until)
+
+    def held_for(self) -> float:
+        """Seconds until the current hold ends (0 when there is none)."""
+        if self._hold_until is None:
+            return 0.0
+        return max(0.0, self._hold_until - self._clock())
 
     def used_today(self) -> int:
         """Slots booked in the last 24 hours (only tracked when a daily budget is set)."""

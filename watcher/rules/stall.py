@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from watcher.domain.models import Action, Alert, Leg, Severity
+from watcher.domain.numbers import carrier_for_number
 from watcher.rules.base import (
     RuleContext,
     by_when,
@@ -133,15 +134,18 @@ class StallRule:
             )
         first = Action.CONTACT_COURIER if stage in _ASK_COURIER else Action.CONTACT_SELLER
         action, act_by = ladder(ctx, first=first)
+        handover = _handover(ctx)
         if action == Action.CONTACT_COURIER:
+            who = f"Ask {handover}" if handover else "Ask the local post office or courier"
             text = (
-                f"{head} Ask the local post office or courier where the parcel is{by_when(act_by)}; "
+                f"{head} {who} where the parcel is{by_when(act_by)}; "
                 f"if they cannot find it, open a dispute{by_when(ctx.deadline)}."
             )
         elif action == Action.CONTACT_SELLER:
+            also = f" It was handed over: you can also ask {handover}." if handover else ""
             text = (
                 f"{head} Ask the seller to check with their logistics provider{by_when(act_by)}; if the "
-                f"parcel does not move, open a dispute{by_when(ctx.deadline)}."
+                f"parcel does not move, open a dispute{by_when(ctx.deadline)}.{also}"
             )
         else:
             text = (
@@ -150,3 +154,12 @@ class StallRule:
             )
         severity = Severity.WARNING if action == first else Severity.CRITICAL
         return ctx.alert("stalled", action, severity, text, act_by=act_by, key="stalled")
+
+
+def _handover(ctx: RuleContext) -> str | None:
+    """ "Deutsche Post about RR123456785DE": who to ask about the latest hand-over number."""
+    if not ctx.shipment.legs:
+        return None
+    number = ctx.shipment.legs[-1].tracking_number
+    carrier = carrier_for_number(number)
+    return f"{carrier} about {number}" if carrier else f"the destination carrier about {number}"

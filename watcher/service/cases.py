@@ -165,7 +165,7 @@ def _case_rows(session: Session, case_id: int) -> list[ShipmentRow]:
 def case_context(app: App, tracking_number: str) -> tuple[RuleContext, Any, list[Any], list[Any]]:
     """(rule context at the clock's now, shipment row, parcels of the case, step history)."""
     from watcher.service.evaluator import rule_context
-    from watcher.timeline.build import build_timeline
+    from watcher.service.timelines import load_timeline
 
     with app.sessions.begin() as session:
         row = shipments.require_shipment(session, tracking_number)
@@ -173,10 +173,9 @@ def case_context(app: App, tracking_number: str) -> tuple[RuleContext, Any, list
         history = cases.step_rows(session, case.id)
         parcels = [r.tracking_number for r in cases.order_shipments(session, row)]
         plain = shipments.shipments_by_id(session, [row.id])[0]
-        events = tracking_events.stored_events(session, row.id)
+        timeline, _events = load_timeline(session, plain)
         legs = shipments.legs_by_shipment(session, [row.id]).get(row.id, [])
         session.expunge_all()
-    timeline = build_timeline(events, destination_country=plain.dest_country)
     state = state_of(history)
     ctx = rule_context(
         plain,

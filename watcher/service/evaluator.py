@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -129,7 +129,7 @@ def evaluate_shipment(
 
     Returns the shipment's new status fields (for `shipments.save_evaluations`) and the changes.
     """
-    timeline = build_timeline(events, destination_country=row.dest_country)
+    timeline = build_timeline(events, destination_country=row.dest_country, verdicts=row.verdicts)
     ctx = rule_context(row, timeline, now, profiles=settings.profiles, tz=tz, case=case, legs=legs)
     view = ctx.shipment
     evaluation = evaluate(ctx)
@@ -172,7 +172,7 @@ def rule_context(
     legs: Sequence[Leg] = (),
 ) -> RuleContext:
     """What the rules see of one shipment (a row with every shipment column) at `now`."""
-    view = replace(shipments.to_view(row), legs=tuple(legs))
+    view = shipments.to_view(row, legs)
     profile = resolve_profile(profiles, row.marketplace, view)
     return RuleContext(shipment=view, timeline=timeline, now=now, profile=profile, tz=tz, case=case)
 

@@ -22,9 +22,9 @@ from watcher.rules import evaluate
 from watcher.rules.base import RuleContext, last_dispute_day
 from watcher.rules.evidence import evidence_details
 from watcher.service.evaluator import rule_context
-from watcher.store import delivery_estimates, shipments, tracking_events
+from watcher.service.timelines import load_timeline
+from watcher.store import shipments
 from watcher.store.tables import AlertRow, CaseStepRow, NotificationRow, ShipmentRow
-from watcher.timeline.build import build_timeline
 
 #: The report's format version (bumped when a key changes meaning).
 REPORT_VERSION = 1
@@ -46,9 +46,7 @@ def gather_evidence(
     """The evidence report of one stored parcel at `now` (raises InputError when unknown)."""
     row = shipments.require_shipment(session, number)
     tz = ZoneInfo(settings.timezone)
-    events = tracking_events.stored_events(session, row.id)
-    estimates = delivery_estimates.estimates(session, row.id)
-    timeline = build_timeline(events, destination_country=row.dest_country, estimates=estimates)
+    timeline, events = load_timeline(session, row)
     legs = shipments.legs_by_shipment(session, [row.id]).get(row.id, [])
     ctx = rule_context(row, timeline, now, profiles=settings.profiles, tz=tz, legs=legs)
     current = evaluate(ctx).alerts

@@ -25,7 +25,7 @@ from watcher.domain.errors import (
     ProviderRateLimited,
 )
 from watcher.domain.models import Status, TrackingResult
-from watcher.domain.numbers import follow_on_numbers_from_text
+from watcher.domain.numbers import follow_on_numbers_from_text, number_in_field, origin_country_of
 from watcher.providers.base import RemembersNumbers, TrackingProvider
 from watcher.providers.registry import load_provider_class, provider_config
 from watcher.providers.retry import call_with_retry
@@ -94,7 +94,12 @@ class ProviderPool:
 
 
 #: What `plan_requests` reads of a claimed shipment.
-PLAN_COLUMNS = (ShipmentRow.id, ShipmentRow.tracking_number, ShipmentRow.providers)
+PLAN_COLUMNS = (
+    ShipmentRow.id,
+    ShipmentRow.tracking_number,
+    ShipmentRow.providers,
+    ShipmentRow.dest_country,
+)
 #: What `schedule_next_polls` reads: `shipments.to_view` and the poll state.
 SCHEDULE_COLUMNS = (
     ShipmentRow.id,
@@ -122,10 +127,15 @@ class PollReport:
 
 @dataclass(frozen=True, slots=True)
 class _Wanted:
-    """One number to ask one provider about, for one shipment."""
+    """One number to ask one provider about, for one shipment, with the shipment's context."""
 
     shipment_id: int
     number: str
+    #: The shipment's countries (origin from its main number): they place offset-less times.
+    origin: str | None = None
+    destination: str | None = None
+    #: Every number the shipment already has (main and legs): known hand-overs are skipped.
+    known: tuple[str, ...] = ()
 
 
 async def poll_due(
@@ -199,9 +209,13 @@ def plan_requests(
     # One query, not one per row.
     legs = shipments.leg_numbers_by_shipment(session, [row.id for row in rows])
     for row in rows:
-        numbers = [row.tracking_number, *legs.get(row.id, ())]
+        numbers = (row.tracking_number, *legs.get(row.id, ()))
+        origin = origin_country_of(row.tracking_number)
+        destination = getattr(row, "dest_country", None)
         for name in providers_for(row, settings):
-            plan[name].extend(_Wanted(row.id, number) for number in numbers)
+            plan[name].extend(
+                _Wanted(row.id, number, origin, destination, numbers) for number in numbers
+            )
     return dict(plan)
 
 
@@ -304,11 +318,20 @@ def store_batch(
             session,
             name,
             [
-                (item.shipment_id, item.number, normalize_events(result.events))
+                (
+                    item.shipment_id,
+                    item.number,
+                    normalize_events(
+                        result.events,
+                        origin=result.origin_country or item.origin,
+                        destination=item.destination or result.destination_country,
+                    ),
+                )
                 for item, result in answered
             ],
             now,
         )
+        events_stored = sum(new)  # `new` goes on to count every change (estimates, verdicts, legs)
         dated = [
             (i, item.shipment_id, result.estimated_delivery)
             for i, (item, result) in enumerate(answered)
@@ -326,8 +349,18 @@ def store_batch(
                     estimate.isoformat(),
                 )
             new[i] += moved is not None
+        verdict_changed = shipments.store_verdicts(
+            session,
+            [
+                (item.shipment_id, item.number, name, verdict_fields(result))
+                for item, result in answered
+                if result.verdict is not None
+            ],
+            now,
+        )
         for i, (item, result) in enumerate(answered):
-            follow_ons = follow_on_numbers(result)
+            new[i] += item.shipment_id in verdict_changed
+            follow_ons = [n for n in follow_on_numbers(result) if n not in item.known]
             shipment = session.get(ShipmentRow, item.shipment_id) if follow_ons else None
             for follow_on in follow_ons:
                 if shipment is not None and shipments.add_leg(
@@ -340,7 +373,7 @@ def store_batch(
         changed = {
             item.shipment_id for (item, _), count in zip(answered, new, strict=True) if count
         }
-        report.new_events += sum(new)
+        report.new_events += events_stored
         report.changed |= changed
         shipments.mark_for_evaluation(session, changed, now)
         if record_success:
@@ -350,9 +383,20 @@ def store_batch(
         _LOGGER.info("provider %s recovered after %d failed attempts", name, recovered)
 
 
+def verdict_fields(result: TrackingResult) -> dict[str, str | None]:
+    """What `shipments.verdicts` keeps of a provider's verdict."""
+    verdict = result.verdict
+    assert verdict is not None
+    return {"status": verdict.status.value, "substatus": verdict.substatus, "raw": verdict.raw}
+
+
 def follow_on_numbers(result: TrackingResult) -> list[str]:
-    """Further legs: numbers the provider reports, and numbers hand-over events announce."""
-    found = list(result.follow_on_numbers)
+    """Further legs: numbers the provider reports, and numbers hand-over events announce.
+
+    Provider fields go through the same validation as typed numbers (`number_in_field`): a
+    label before the number, line breaks or path-like values never become a leg.
+    """
+    found = [n for n in map(number_in_field, result.follow_on_numbers) if n]
     for event in result.events:
         found += _announced_numbers(event.description)
     return [number for number in dict.fromkeys(found) if number != result.tracking_number]

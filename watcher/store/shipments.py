@@ -163,9 +163,10 @@ def list_shipments(session: Session, *, include_archived: bool = False) -> list[
     return list(session.scalars(query))
 
 
-def to_view(row: ShipmentRow) -> ShipmentView:
-    """The read-only snapshot rules work on."""
+def to_view(row: ShipmentRow, legs: Sequence[Leg] = ()) -> ShipmentView:
+    """The read-only snapshot rules work on (`legs`: the shipment's further numbers)."""
     return ShipmentView(
+        legs=tuple(legs),
         tracking_number=row.tracking_number,
         label=row.label,
         marketplace=row.marketplace,
@@ -378,3 +379,51 @@ def save_evaluations(session: Session, outcomes: Sequence[dict[str, Any]]) -> No
         {"shipment_id": o["id"], **{f"new_{n}": o[n] for n in EVALUATION_FIELDS}} for o in outcomes
     ]
     session.execute(statement, params)
+
+
+# ---------------------------------------------------------------- provider verdicts
+
+
+def verdict_key(number: str, provider: str, stored: dict[str, Any]) -> str:
+    """Where a provider's verdict on `number` lives in `shipments.verdicts`.
+
+    The number itself; a second provider with a verdict on the same number gets
+    "NUMBER@provider", so two providers never overwrite each other on every poll.
+    """
+    first = stored.get(number)
+    if first is None or first.get("provider") == provider:
+        return number
+    return f"{number}@{provider}"
+
+
+def store_verdicts(
+    session: Session, updates: Sequence[tuple[int, str, str, dict[str, Any]]], now: datetime
+) -> set[int]:
+    """Record provider verdicts ((shipment id, number, provider, verdict fields)); return the
+    ids whose verdicts changed. One read and, for changed shipments only, one executemany."""
+    if not updates:
+        return set()
+    t = ShipmentRow.__table__
+    ids = sorted({shipment_id for shipment_id, *_ in updates})
+    current = {
+        row.id: dict(row.verdicts or {})
+        for row in shipments_by_id(session, ids, (t.c.id, t.c.verdicts))
+    }
+    changed: set[int] = set()
+    for shipment_id, number, provider, fields in updates:
+        stored = current.get(shipment_id)
+        if stored is None:
+            continue  # deleted meanwhile
+        key = verdict_key(number, provider, stored)
+        before = stored.get(key) or {}
+        value = {"number": number, "provider": provider, **fields}
+        if {k: before.get(k) for k in value} == value:
+            continue
+        stored[key] = {**value, "seen_at": now.isoformat()}
+        changed.add(shipment_id)
+    if changed:
+        statement = (
+            t.update().where(t.c.id == bindparam("_id")).values(verdicts=bindparam("_verdicts"))
+        )
+        session.execute(statement, [{"_id": i, "_verdicts": current[i]} for i in sorted(changed)])
+    return changed

@@ -9,17 +9,19 @@ module that applies it:
   of the same status, place and wording within 2 minutes, or a whole number of hours apart
   from different sources, are one moment; moments are ordered by time, rank, then text.
 * **Current status** (`milestones`): decided by rule, not by the last event; late reports are
-  flagged and ignored, real scans after a delivery are flagged "after_delivery".
+  flagged and ignored, real scans after a delivery are flagged "after_delivery"; a provider's
+  overall verdict (exception, return, delivery, expired) that the events do not show wins.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from watcher.domain.models import DeliveryEstimate, StoredEvent, Timeline, TimelineEvent
 from watcher.timeline.estimates import latest_estimate
 from watcher.timeline.merge import merge
-from watcher.timeline.milestones import Facts
+from watcher.timeline.milestones import Facts, apply_verdicts
 
 __all__ = ["build_timeline"]
 
@@ -40,12 +42,14 @@ def build_timeline(
     *,
     destination_country: str | None = None,
     estimates: Sequence[DeliveryEstimate] = (),
+    verdicts: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Timeline:
     """Merge every provider's and leg's events into one ordered, de-duplicated timeline.
 
     `destination_country` (ISO-2) lets in-transit scans inside that country count as arrival
     and as real news after a delivery. `estimates` are all delivery estimates recorded; the
-    most recently reported one becomes `Timeline.estimated_delivery`.
+    most recently reported one becomes `Timeline.estimated_delivery`. `verdicts` are the
+    providers' overall verdicts as stored (`shipments.verdicts`): they inform the current status.
     """
     destination = destination_country.upper() if destination_country else None
     facts = Facts(destination)
@@ -65,7 +69,9 @@ def build_timeline(
                 _flag_set(m.flags, flag),
             )
         )
-    status, substatus = facts.current_status()
+    status, substatus = apply_verdicts(
+        *facts.current_status(), verdicts, has_events=bool(timeline_events)
+    )
     return Timeline(
         events=tuple(timeline_events),
         status=status,

@@ -4,18 +4,26 @@
 after the parcel reached the destination, and earlier-rank scans timestamped after a delivery,
 are kept but flagged "late_report" and ignored; real scans after a delivery (last-mile,
 exception, return, a new destination-country scan) are flagged "after_delivery" and set
-`Timeline.moved_after_delivery`. Pure.
+`Timeline.moved_after_delivery`. The providers' overall verdicts (`apply_verdicts`) then have
+their say. Pure.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
-from watcher.domain.models import Milestones, Status
+from watcher.domain.models import TERMINAL_STATUSES, Milestones, Status
 from watcher.timeline.merge import Cluster
-from watcher.timeline.ranks import ORIGIN_SUBSTATUSES, RANK_ARRIVED, RANK_DESTINATION_TRANSIT
+from watcher.timeline.ranks import (
+    ORIGIN_SUBSTATUSES,
+    RANK_ARRIVED,
+    RANK_DESTINATION_TRANSIT,
+    STATUS_RANK,
+)
 
-__all__ = ["Facts"]
+__all__ = ["Facts", "apply_verdicts"]
 
 #: Scans that are part of a return journey and do not change a returning/returned status.
 _RETURN_JOURNEY = frozenset({Status.INFO_RECEIVED, Status.IN_TRANSIT, Status.CUSTOMS})
@@ -175,3 +183,51 @@ class Facts:
             last_delivered=marks.get("last_delivered"),
             returned=marks.get("returned"),
         )
+
+
+#: Provider verdicts that override the events' status (the events may not repeat them).
+_VERDICT_OVERRIDES = frozenset(
+    {Status.EXCEPTION, Status.RETURNING, Status.RETURNED, Status.DELIVERED}
+)
+
+
+def _verdicts(verdicts: Mapping[str, Mapping[str, Any]] | None) -> list[tuple[Status, str | None]]:
+    """The readable (status, substatus) pairs of stored verdicts (`shipments.verdicts`)."""
+    found = []
+    for value in (verdicts or {}).values():
+        try:
+            found.append((Status(value["status"]), value.get("substatus")))
+        except (KeyError, TypeError, ValueError):
+            continue  # written by a newer version or damaged: the events decide
+    return found
+
+
+def apply_verdicts(
+    status: Status,
+    substatus: str | None,
+    verdicts: Mapping[str, Mapping[str, Any]] | None,
+    *,
+    has_events: bool,
+) -> tuple[Status, str | None]:
+    """The current status once the providers' overall verdicts are heard.
+
+    Without events the furthest verdict is the status ("expired with nothing" is the provider
+    giving up, not pending). With events, a verdict of exception, return or delivery that the
+    events do not show wins unless the events already ended (delivered, returned); an
+    "expired" verdict marks a parcel still in transit as such (a strong stall signal).
+    """
+    found = _verdicts(verdicts)
+    if not found:
+        return status, substatus
+    if not has_events:
+        return max(found, key=lambda v: (STATUS_RANK[v[0]], v[1] is not None))
+    if status in TERMINAL_STATUSES:
+        return status, substatus
+    overriding = [v for v in found if v[0] in _VERDICT_OVERRIDES and v[0] is not status]
+    if overriding:
+        return max(overriding, key=lambda v: STATUS_RANK[v[0]])
+    if status in (Status.IN_TRANSIT, Status.INFO_RECEIVED) and any(
+        sub == "in_transit.expired" for _, sub in found
+    ):
+        return Status.IN_TRANSIT, "in_transit.expired"
+    return status, substatus

@@ -67,20 +67,18 @@ def known_number(app: App, raw_number: str) -> str:
 
 def load_parcel(app: App, raw_number: str) -> Parcel:
     """A parcel by number (or leg number); InputError for a bad number, NotWatched if unknown."""
-    from watcher.store import alert_states, delivery_estimates, shipments, tracking_events
-    from watcher.timeline.build import build_timeline
+    from watcher.service.timelines import load_timeline
+    from watcher.store import alert_states, shipments
 
     number = normalize_tracking_number(raw_number)
     with app.sessions() as session:
         row = shipments.find_shipment(session, number)
         if row is None:
             raise NotWatched(f"{number}: not watched (add it with `watcher add {number}`)")
-        events = tracking_events.stored_events(session, row.id)
+        timeline, _events = load_timeline(session, row)
         legs = shipments.leg_numbers(session, row.id)
         alerts = alert_states.open_alerts(session, row.tracking_number)
-        estimates = delivery_estimates.estimates(session, row.id)
         session.expunge_all()
-    timeline = build_timeline(events, destination_country=row.dest_country, estimates=estimates)
     return Parcel(row, timeline, legs, alerts)
 
 

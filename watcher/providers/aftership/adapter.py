@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from watcher.domain.errors import ProviderResponseError
-from watcher.domain.models import ProviderEvent, TrackingResult
+from watcher.domain.models import ProviderEvent, Status, TrackingResult, Verdict
 from watcher.providers.aftership.statuses import SUBTAG_MAP, TAG_MAP
 from watcher.providers.base import (
     HttpProvider,
@@ -21,6 +21,7 @@ from watcher.providers.base import (
 )
 from watcher.providers.ratelimit import RateLimiter
 from watcher.providers.statuses import Mapped, lookup
+from watcher.timeline.zones import country_code
 
 NAME = "aftership"
 API_VERSION = "2026-07"
@@ -59,17 +60,35 @@ def parse_checkpoint(checkpoint: dict[str, Any]) -> ProviderEvent | None:
         return None
     tag, subtag = text(checkpoint.get("tag")), text(checkpoint.get("subtag"))
     status, substatus = map_tag(tag, subtag)
-    country = text(checkpoint.get("country_region")) or text(checkpoint.get("country_iso3"))
     return ProviderEvent(
         time=when,
         description=text(checkpoint.get("message")) or text(checkpoint.get("subtag_message")) or "",
         location=text(checkpoint.get("location")) or text(checkpoint.get("city")),
-        # Newer versions send alpha-3 here; only alpha-2 fits ProviderEvent.country.
-        country=country.upper() if country and len(country) == 2 else None,
+        # Observed: alpha-3 in `country_iso3` (v4) and in `country_region` (date-versioned).
+        country=parse_country(
+            checkpoint.get("country_region"),
+            checkpoint.get("country_iso3"),
+            checkpoint.get("country_name"),
+        ),
         status=status,
         substatus=substatus,
         raw_status=subtag or tag,
+        region=text(checkpoint.get("state")),
     )
+
+
+def parse_country(*values: Any) -> str | None:
+    """ISO alpha-2 from the first of `values` that is an alpha-2/alpha-3 code or a known name."""
+    for value in values:
+        raw = text(value)
+        if raw is None:
+            continue
+        code = country_code(raw)
+        if code is not None:
+            return code
+        if len(raw) == 2 and raw.isalpha():
+            return raw.upper()
+    return None
 
 
 def parse_estimated_delivery(tracking: dict[str, Any]) -> date | None:
@@ -103,21 +122,52 @@ def parse_tracking(tracking: dict[str, Any], *, skip: Any = None) -> TrackingRes
                 skip(number, raw)
             continue
         events.append(event)
+    tag, subtag = text(tracking.get("tag")), text(tracking.get("subtag"))
     return TrackingResult(
         tracking_number=number,
         events=tuple(events),
         found=True,
         estimated_delivery=parse_estimated_delivery(tracking),
         carrier=text(tracking.get("slug")),
-        raw_status=text(tracking.get("subtag")) or text(tracking.get("tag")),
+        raw_status=subtag or tag,
+        verdict=parse_verdict(tag, subtag, bool(events)),
+        origin_country=parse_country(
+            tracking.get("origin_country_region"), tracking.get("origin_country_iso3")
+        ),
+        destination_country=parse_country(
+            tracking.get("destination_country_region"), tracking.get("destination_country_iso3")
+        ),
     )
 
 
+def parse_verdict(tag: str | None, subtag: str | None, has_events: bool) -> Verdict | None:
+    """The tracking's overall tag as a verdict; Expired with no checkpoints means AfterShip gave up.
+
+    Observed: a tracking tagged Expired without checkpoints: not "pending", the provider stopped
+    looking without ever finding the parcel.
+    """
+    if tag == "Expired" and not has_events:
+        return Verdict(Status.EXCEPTION, "exception.tracking_expired", "Expired (no checkpoints)")
+    status, substatus = map_tag(tag, subtag)
+    if status is None:
+        return None
+    return Verdict(status, substatus, "/".join(filter(None, (tag, subtag))))
+
+
 def list_trackings(data: Any, provider: str = NAME) -> list[dict[str, Any]]:
-    """The tracking objects of a `GET /trackings` response."""
+    """The tracking objects of a response, in any envelope AfterShip uses.
+
+    Date-versioned lists: `data.trackings` with `pagination`; v4 lists: `data.trackings` with
+    `page`/`limit`/`count`; v4 single trackings: `data.tracking`; date-versioned single
+    trackings: `data` itself.
+    """
     if not isinstance(data, dict) or "data" not in data:
         raise ProviderResponseError(provider, "response has no AfterShip envelope")
-    return [t for t in as_list(as_dict(data.get("data")).get("trackings")) if isinstance(t, dict)]
+    body = as_dict(data.get("data"))
+    if "trackings" in body:
+        return [t for t in as_list(body.get("trackings")) if isinstance(t, dict)]
+    single = as_dict(body.get("tracking")) or (body if "tracking_number" in body else {})
+    return [single] if single else []
 
 
 def endpoint_key(method: str, url: str) -> str:

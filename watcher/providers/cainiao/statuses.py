@@ -48,13 +48,20 @@ ACTION_MAP: dict[str, Mapped] = {
     "CC_IM_SUCCESS": (Status.IN_TRANSIT, "customs.released"),
     "CC_IM_FAILURE": (Status.CUSTOMS, "customs.held"),
     "CC_HO_IN_SUCCESS": (Status.CUSTOMS, "customs.processing"),
-    "CC_HO_OUT_SUCCESS": (Status.IN_TRANSIT, "customs.released"),
+    # Observed as "Departed from customs" in the export-customs group (AE_GROUP_EX_CLEARING_CUSTOMS):
+    # an origin-side step, not import clearance.
+    "CC_HO_OUT_SUCCESS": (Status.IN_TRANSIT, "customs.export"),
     "CUS_DECLARE": (Status.CUSTOMS, "customs.processing"),
     "CUS_SUCCESS": (Status.IN_TRANSIT, "customs.released"),
     "CUS_FAILURE": (Status.CUSTOMS, "customs.held"),
     "CUS_TAX": (Status.CUSTOMS, "customs.payment_required"),
     # Destination carrier (last mile).
     "GTMS_ACCEPT": (Status.IN_TRANSIT, "in_transit.handed_to_last_mile"),
+    # Observed: "Shipment departed from facility" in the destination-processing group.
+    "GTMS_OE_DEPART": (Status.IN_TRANSIT, "in_transit.departed"),
+    # Observed: the destination post accepting the parcel ("Accepted for transportation by
+    # postal service"), not the origin's acceptance.
+    "LH_POST_COLLECTION": (Status.IN_TRANSIT, "in_transit.handed_to_last_mile"),
     "GTMS_SC_ARRIVE": (Status.IN_TRANSIT, "in_transit.arrived"),
     "GTMS_DO_ARRIVE": (Status.IN_TRANSIT, "in_transit.arrived"),
     # Observed: "left the delivery office" is how Cainiao reports the van leaving.

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field
 
 from watcher.domain.errors import ProviderResponseError
-from watcher.domain.models import ProviderEvent, TrackingResult
+from watcher.domain.models import ProviderEvent, TrackingResult, Verdict
 from watcher.providers.base import (
     HttpProvider,
     ProviderConfig,
@@ -20,6 +21,7 @@ from watcher.providers.base import (
 )
 from watcher.providers.dhl.statuses import STATUS_MAP
 from watcher.providers.statuses import lookup
+from watcher.timeline.zones import country_code, country_from_location
 
 if TYPE_CHECKING:
     import httpx  # imported where a client is made: `watcher status` and `list` need only the config models
@@ -49,27 +51,59 @@ def build_params(number: str, config: ProviderConfig) -> dict[str, str]:
     return {"trackingNumber": number, **{k: v for k, v in optional.items() if v}}
 
 
-def parse_event(event: dict[str, Any]) -> ProviderEvent | None:
-    """One event; DHL often sends local times without offset (kept naive)."""
+#: DHL services that work inside one country: an event without a place happened there.
+SERVICE_HOMES = {
+    "parcel-de": "DE", "post-de": "DE", "parcel-nl": "NL", "parcel-pl": "PL",
+    "parcel-uk": "GB", "parcel-at": "AT", "parcel-be": "BE", "parcel-lu": "LU",
+}  # fmt: skip
+
+
+def parse_place(value: Any) -> tuple[str | None, str | None]:
+    """(locality text, ISO alpha-2) of a DHL `location`/`origin`/`destination` object."""
+    address = as_dict(as_dict(value).get("address"))
+    locality = text(address.get("addressLocality"))
+    code = text(address.get("countryCode"))
+    country = country_code(code) if code else None
+    return locality, country or (code.upper() if code and len(code) == 2 else None)
+
+
+def parse_event(event: dict[str, Any], home_country: str | None = None) -> ProviderEvent | None:
+    """One event; DHL sends local wall times without offset (kept naive, placed by `zones`).
+
+    Observed: most events have no `countryCode`, some no `location`, many ecommerce events
+    only `status` and no `description`; `statusCode` may be "unknown".
+    """
     when = parse_datetime(event.get("timestamp"))
     if when is None:
         return None
     code = text(event.get("statusCode"))
     status, substatus = lookup(NAME, "statusCode", STATUS_MAP, code)
-    address = as_dict(as_dict(event.get("location")).get("address"))
-    country = text(address.get("countryCode"))
+    locality, country = parse_place(event.get("location"))
     return ProviderEvent(
         time=when,
         description=text(event.get("description")) or text(event.get("status")) or "",
-        location=text(address.get("addressLocality")),
-        country=country.upper() if country and len(country) == 2 else None,
+        location=locality,
+        country=country or country_from_location(locality),
         status=status,
         substatus=substatus,
         raw_status=code,
+        home_country=home_country,
     )
 
 
-def parse_shipments(data: Any, number: str, *, skip: Any = None) -> TrackingResult:
+def parse_estimate(shipment: dict[str, Any]) -> date | None:
+    """The latest delivery day DHL gives: the time frame's end, else `estimatedTimeOfDelivery`."""
+    frame = as_dict(shipment.get("estimatedDeliveryTimeFrame"))
+    return (
+        parse_date(frame.get("estimatedThrough"))
+        or parse_date(shipment.get("estimatedTimeOfDelivery"))
+        or parse_date(frame.get("estimatedFrom"))
+    )
+
+
+def parse_shipments(
+    data: Any, number: str, *, skip: Any = None, service: str | None = None
+) -> TrackingResult:
     """The response for one number: its first shipment, or not-found when there is none."""
     if not isinstance(data, dict):
         raise ProviderResponseError(NAME, "expected a JSON object")
@@ -77,22 +111,31 @@ def parse_shipments(data: Any, number: str, *, skip: Any = None) -> TrackingResu
     if not shipments:
         return TrackingResult(tracking_number=number, found=False)
     shipment = shipments[0]
+    service = text(shipment.get("service")) or service
+    home = SERVICE_HOMES.get(service or "")
     events: list[ProviderEvent] = []
     for raw in as_list(shipment.get("events")):
-        event = parse_event(raw) if isinstance(raw, dict) else None
+        event = parse_event(raw, home) if isinstance(raw, dict) else None
         if event is None:
             if skip:
                 skip(number, raw)
             continue
         events.append(event)
     status = as_dict(shipment.get("status"))
+    overall = text(status.get("statusCode"))
+    mapped, mapped_sub = STATUS_MAP.get(overall or "", (None, None))
+    origin_text, origin = parse_place(shipment.get("origin"))
+    destination_text, destination = parse_place(shipment.get("destination"))
     return TrackingResult(
         tracking_number=number,
         events=tuple(events),
         found=True,
-        estimated_delivery=parse_date(shipment.get("estimatedTimeOfDelivery")),
-        carrier=f"dhl-{shipment['service']}" if text(shipment.get("service")) else "dhl",
-        raw_status=text(status.get("statusCode")),
+        estimated_delivery=parse_estimate(shipment),
+        carrier=f"dhl-{service}" if service else "dhl",
+        raw_status=overall,
+        verdict=Verdict(mapped, mapped_sub, overall) if mapped is not None else None,
+        origin_country=origin or country_from_location(origin_text) or home,
+        destination_country=destination or country_from_location(destination_text) or home,
     )
 
 
@@ -126,7 +169,10 @@ class DhlProvider(HttpProvider):
             return TrackingResult(tracking_number=number, found=False)
         data = self.json(response)
         parsed = self.safe_parse(
-            lambda: parse_shipments(data, number, skip=self._skipped), "shipment"
+            lambda: parse_shipments(
+                data, number, skip=self._skipped, service=getattr(self.config, "service", None)
+            ),
+            "shipment",
         )
         if parsed is None:
             raise ProviderResponseError(self.name, f"unreadable shipment for {number}")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -16,7 +17,8 @@ from watcher.domain.errors import (
     ProviderResponseError,
     ProviderUnavailable,
 )
-from watcher.domain.models import ProviderEvent, TrackingResult
+from watcher.domain.models import ProviderEvent, TrackingResult, Verdict
+from watcher.domain.numbers import number_in_field
 from watcher.providers.base import (
     HttpProvider,
     ProviderConfig,
@@ -26,8 +28,9 @@ from watcher.providers.base import (
     parse_datetime,
     text,
 )
-from watcher.providers.seventeentrack.statuses import STATUS_MAP, SUBSTATUS_MAP
+from watcher.providers.seventeentrack.statuses import STAGE_MAP, STATUS_MAP, SUBSTATUS_MAP
 from watcher.providers.statuses import Mapped, lookup
+from watcher.timeline.zones import country_code, country_from_location
 
 NAME = "17track"
 
@@ -91,27 +94,81 @@ def _rejection(item: dict[str, Any]) -> tuple[int | None, str]:
     return (code if isinstance(code, int) else None, str(message))
 
 
+_OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$")
+
+
+def _offset(value: Any) -> timezone | None:
+    """A fixed offset from "+02:00", "UTC+8", "-0300", "Z" (None when absent or unreadable)."""
+    raw = text(value)
+    if raw is None:
+        return None
+    if raw.upper() in ("Z", "UTC", "GMT"):
+        return UTC  # type: ignore[return-value]
+    match = _OFFSET.match(raw)
+    if not match:
+        return None
+    delta = timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0))
+    return timezone(-delta if match.group(1) == "-" else delta)
+
+
+def parse_time_raw(raw: Any) -> datetime | None:
+    """`time_raw` ({"date", "time", "timezone"}): aware with a timezone, else naive wall time."""
+    raw = as_dict(raw)
+    day = text(raw.get("date"))
+    if day is None:
+        return None
+    clock = text(raw.get("time")) or "00:00"
+    moment = parse_datetime(f"{day}T{clock}")
+    if moment is None:
+        return None
+    zone = _offset(raw.get("timezone"))
+    return moment.replace(tzinfo=zone) if zone is not None and moment.tzinfo is None else moment
+
+
 def parse_event_time(event: dict[str, Any]) -> datetime | None:
-    """`time_utc` when present (aware), else `time_iso` (naive when it has no offset)."""
+    """`time_utc` (aware), else `time_iso` (naive without offset), else `time_raw`.
+
+    Observed: an event may carry only `time_raw`; a delivered event arrived that way.
+    """
     utc = parse_datetime(event.get("time_utc"))
     if utc is not None:
         return utc if utc.tzinfo else utc.replace(tzinfo=UTC)
-    return parse_datetime(event.get("time_iso"))
+    return parse_datetime(event.get("time_iso")) or parse_time_raw(event.get("time_raw"))
 
 
-def parse_event(event: dict[str, Any]) -> ProviderEvent | None:
+def map_event(sub_status: str | None, stage: str | None) -> Mapped:
+    """An event's status: a specific sub-status, else the `stage`, else a generic sub-status.
+
+    Events often carry `stage` and no `sub_status`; a generic "InTransit_Other" says less than a
+    stage such as "InfoReceived" (a label, not yet in transit).
+    """
+    by_sub = SUBSTATUS_MAP.get(sub_status) if sub_status else None
+    if by_sub is not None and by_sub[1] is not None:
+        return by_sub
+    by_stage = STAGE_MAP.get(stage) if stage else None
+    if by_stage is not None:
+        return by_stage
+    if by_sub is not None:
+        return by_sub
+    if sub_status:
+        return lookup(NAME, "sub_status", SUBSTATUS_MAP, sub_status)
+    return lookup(NAME, "stage", STAGE_MAP, stage)
+
+
+def parse_event(event: dict[str, Any], home_country: str | None = None) -> ProviderEvent | None:
     """One tracking event, or None when it has no usable time.
 
-    Written for speed (~15 events per number, every poll): `text()` and the mapping lookup
-    inlined for the usual string values; results are the same as through the helpers.
+    Written for speed (~15 events per number, every poll): `text()` inlined for the usual
+    string values; results are the same as through the helper.
     """
     when = parse_event_time(event)
     if when is None:
         return None
     sub_status = event.get("sub_status")
     sub_status = sub_status.strip() or None if type(sub_status) is str else text(sub_status)
-    mapped = SUBSTATUS_MAP.get(sub_status) if sub_status else None  # type: ignore[arg-type]
-    status, substatus = mapped if mapped is not None else _map(sub_status, None)
+    stage = event.get("stage")
+    stage = stage.strip() or None if type(stage) is str else text(stage)
+    status, substatus = map_event(sub_status, stage)
     address = event.get("address")
     if not isinstance(address, dict):
         address = {}
@@ -122,14 +179,24 @@ def parse_event(event: dict[str, Any]) -> ProviderEvent | None:
     country = address.get("country")
     return ProviderEvent(
         time=when,
-        description=description or sub_status or "",
+        description=description or sub_status or stage or "",
         location=location or text(address.get("city")),
-        country=_country(country) if country is not None else None,
+        # Observed: `address.country` null while `location` says "Germany".
+        country=_country(country) or country_from_location(location),
         status=status,
         substatus=substatus,
-        raw_status=sub_status,
-        tz_hint=None,  # 17TRACK documents no zone for offset-less times
+        raw_status=sub_status or stage,
+        region=text(address.get("state")),
+        home_country=home_country,
     )
+
+
+def _country(value: Any) -> str | None:
+    """ISO alpha-2 of a code or name (unknown two-letter codes kept as they are)."""
+    code = text(value)
+    if code is None:
+        return None
+    return country_code(code) or (code.upper() if len(code) == 2 and code.isalpha() else None)
 
 
 def _map(sub_status: str | None, main_status: str | None) -> Mapped:
@@ -140,20 +207,27 @@ def _map(sub_status: str | None, main_status: str | None) -> Mapped:
     return mapped
 
 
-def _country(value: Any) -> str | None:
-    code = text(value)
-    return code.upper() if code and len(code) == 2 else None
+def parse_verdict(latest: dict[str, Any]) -> Verdict | None:
+    """17TRACK's overall verdict (`latest_status`): information the events may not repeat."""
+    status, sub_status = text(latest.get("status")), text(latest.get("sub_status"))
+    if status is None and sub_status is None:
+        return None
+    mapped = _map(sub_status, status)
+    if mapped[0] is None:
+        return None
+    return Verdict(mapped[0], mapped[1], "/".join(filter(None, (status, sub_status))))
 
 
 def parse_track_item(item: dict[str, Any], *, skip: Any = None) -> TrackingResult:
-    """One accepted `gettrackinfo` item: events from every carrier leg, newest status kept."""
+    """One accepted `gettrackinfo` item: events from every carrier leg, the verdict kept."""
     number = str(item.get("number", "")).upper()
     info = as_dict(item.get("track_info"))
     legs = [as_dict(p) for p in as_list(as_dict(info.get("tracking")).get("providers"))]
     events: list[ProviderEvent] = []
     for leg in legs:
+        home = _country(as_dict(leg.get("provider")).get("country"))
         for raw in as_list(leg.get("events")):
-            event = parse_event(raw) if isinstance(raw, dict) else None
+            event = parse_event(raw, home) if isinstance(raw, dict) else None
             if event is None:
                 if skip:
                     skip(number, raw)
@@ -165,6 +239,9 @@ def parse_track_item(item: dict[str, Any], *, skip: Any = None) -> TrackingResul
         None,
     )
     estimate = as_dict(as_dict(info.get("time_metrics")).get("estimated_delivery_date"))
+    shipping = as_dict(info.get("shipping_info"))
+    misc = as_dict(info.get("misc_info"))
+    local = number_in_field(misc.get("local_number"))
     return TrackingResult(
         tracking_number=number,
         events=tuple(events),
@@ -172,7 +249,11 @@ def parse_track_item(item: dict[str, Any], *, skip: Any = None) -> TrackingResul
         # The latest end of the window: the date after which "late" is fair to say.
         estimated_delivery=parse_date(estimate.get("to")) or parse_date(estimate.get("from")),
         carrier=carrier or (str(item["carrier"]) if item.get("carrier") else None),
+        follow_on_numbers=(local,) if local and local != number else (),
         raw_status=text(latest.get("sub_status")) or text(latest.get("status")),
+        verdict=parse_verdict(latest),
+        origin_country=_country(as_dict(shipping.get("shipper_address")).get("country")),
+        destination_country=_country(as_dict(shipping.get("recipient_address")).get("country")),
     )
 
 

@@ -53,5 +53,24 @@ SUBSTATUS_MAP: dict[str, Mapped] = {
     "Exception_Cancel": (Status.EXCEPTION, "exception.cancelled"),
 }
 
+#: 17TRACK event `stage` (often the only code an event carries: no `sub_status`).
+STAGE_MAP: dict[str, Mapped] = {
+    "InfoReceived": (Status.INFO_RECEIVED, None),
+    "PickedUp": (Status.IN_TRANSIT, "in_transit.picked_up"),
+    "Departure": (Status.IN_TRANSIT, "in_transit.departed"),
+    "Arrival": (Status.IN_TRANSIT, "in_transit.arrived"),
+    "AvailableForPickup": (Status.AVAILABLE_FOR_PICKUP, None),
+    "OutForDelivery": (Status.OUT_FOR_DELIVERY, None),
+    "DeliveryFailure": (Status.ATTEMPT_FAILED, None),
+    "Delivered": (Status.DELIVERED, None),
+    "Returning": (Status.RETURNING, None),
+    "Returned": (Status.RETURNED, None),
+    "Exception": (Status.EXCEPTION, None),
+}
+
 #: Every table above by the name `lookup` logs it under (documentation and entry-by-entry tests).
-TABLES: dict[str, dict[str, Mapped]] = {"status": STATUS_MAP, "sub_status": SUBSTATUS_MAP}
+TABLES: dict[str, dict[str, Mapped]] = {
+    "status": STATUS_MAP,
+    "sub_status": SUBSTATUS_MAP,
+    "stage": STAGE_MAP,
+}
