@@ -10,6 +10,7 @@ import argparse
 from collections.abc import Callable
 
 from watcher.cli import alerts, notifications, operations, shipments
+from watcher.cli.common import bounded_int
 
 CONFIG_HELP = (
     "config file (default: $WATCHER_CONFIG, ./watcher.toml, ~/.config/watcher/watcher.toml,"
@@ -82,7 +83,7 @@ def add_shipment_commands(commands: Commands) -> None:
     p.add_argument("--order-id")
     p.add_argument("--ordered-at", metavar="DATE")
     p.add_argument("--protection-ends", metavar="DATE")
-    p.add_argument("--max-delivery-days", type=int)
+    p.add_argument("--max-delivery-days", type=bounded_int(1, 365))
     p.add_argument("--country", help="destination country (ISO 3166 alpha-2)")
     p.add_argument("--city")
     p.add_argument("--postcode")
@@ -155,7 +156,7 @@ def add_alert_commands(commands: Commands) -> None:
     p = commands.add("alerts", alerts.cmd_alerts, "list open and recently resolved alerts")
     p.add_argument(
         "--days",
-        type=int,
+        type=bounded_int(0, 3650),
         default=14,
         help="show alerts resolved in the last N days (default 14)",
     )
@@ -177,7 +178,7 @@ def add_notification_commands(commands: Commands) -> None:
         notifications.cmd_notifications,
         "list recent notification deliveries and failures",
     )
-    p.add_argument("--limit", type=int, default=30)
+    p.add_argument("--limit", type=bounded_int(1, 1_000_000), default=30)
     p.add_argument("--json", dest="as_json", action="store_true")
     p.add_argument("--target", help="only this notification target")
     p.add_argument(
@@ -238,13 +239,15 @@ def add_operation_commands(commands: Commands) -> None:
 
 
 def positive_int(value: str) -> int:
-    """An argparse type: a whole number of at least 1."""
+    """An argparse type: a whole number of at least 1 (and at most a billion: SQL's limit)."""
     try:
         number = int(value)
     except ValueError:
         number = 0
     if number < 1:
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {value[:40]!r}")
+    if number > 1_000_000_000:
+        raise argparse.ArgumentTypeError(f"at most 1000000000 (got {value[:40]})")
     return number
 
 

@@ -60,6 +60,10 @@ def shipment_json(
         "archived_at": iso(row.archived_at),
         "legs": list(legs),
     }
+    if hasattr(row, "failures"):  # parcel-level failures (issue 14); absent from list rows
+        data["failures"] = row.failures or 0
+        data["last_error"] = row.last_error
+        data["last_error_at"] = iso(row.last_error_at)
     if timeline is not None:
         estimate = timeline.estimated_delivery
         data["estimated_delivery"] = (
@@ -150,6 +154,10 @@ def shipment_text(
     ):
         if value:
             lines.append(f"  {name}: {value}")
+    if getattr(row, "failures", 0):
+        lines.append(
+            f"  failing: {row.failures} in a row, last at {iso(row.last_error_at)}: {row.last_error}"
+        )
     if timeline.estimated_delivery:
         estimate = timeline.estimated_delivery
         lines.append(f"  estimated delivery: {estimate.date.isoformat()} (from {estimate.source})")

@@ -85,9 +85,15 @@ def check_providers(names: Iterable[str]) -> None:
 
 
 def check_marketplace(settings: Settings, marketplace: str) -> None:
-    """Reject a `--marketplace` without a rules profile."""
-    from watcher.rules.profiles import resolve_profile
+    """Reject a `--marketplace` without a rules profile, as the config file does."""
+    from watcher.rules.profiles import known_profiles, resolve_profile
 
+    known = known_profiles(settings.profiles)
+    if marketplace not in known:
+        raise InputError(
+            f"--marketplace: unknown marketplace profile {marketplace[:40]!r} "
+            f"(known: {', '.join(known)})"
+        )
     try:
         resolve_profile(settings.profiles, marketplace)
     except (KeyError, ValueError, ConfigError) as exc:
@@ -188,7 +194,7 @@ def mark(config: str | None, raw_number: str, at: str | None, field: str, verb: 
     number = normalize_number(raw_number)
     settings = load(config)
     with opened_app(settings) as app:
-        when = parse_when(at, "--at", settings) if at else app.clock.now()
+        when = parse_when(at, "--at", settings) if at is not None else app.clock.now()
         with app.sessions.begin() as session:
             row = shipments.require_shipment(session, number)
             setattr(row, field, when)
