@@ -94,6 +94,16 @@ class AppriseNotifier:
         skip: frozenset[str] = frozenset(),
     ) -> Delivery:
         """Deliver to every service of `target` not in `skip`; ok only when all have it."""
+        from watcher.domain.redact import redact
+
+        # The last edge before a message leaves: no configured secret goes out in it.
+        title, body, html = redact(title), redact(body), html and redact(html)
+        delivery = self._send(target, title, body, html=html, skip=skip)
+        return Delivery(delivery.ok, delivery.error and redact(delivery.error), delivery.done)
+
+    def _send(
+        self, target: str, title: str, body: str, *, html: str | None, skip: frozenset[str]
+    ) -> Delivery:
         spec = self._targets.get(target)
         if spec is None:
             return Delivery(False, f"no target named {target!r}")

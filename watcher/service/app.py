@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings, database_url
 from watcher.domain.clock import Clock, SystemClock
+from watcher.domain.redact import truncate
 from watcher.store import claims, db, shipments
 from watcher.store.tables import InstanceRow
 
@@ -242,7 +243,7 @@ class App:
                 row.last_cycle_seconds = duration
                 row.last_cycle_error = None
             if error is not None:
-                row.last_cycle_error = error[:500]
+                row.last_cycle_error = truncate(error, 500)
             if stopped:
                 row.stopped_at = now
 
