@@ -103,7 +103,7 @@ def test_read_only_database(capsys, database, tmp_path: Path, make_config) -> No
     [sqlite3.OperationalError("database or disk is full"), OSError(28, "No space left on device")],
 )
 def test_full_disk(capsys, database, monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
-    config, path = database
+    config, _ = database
 
     def full(*args, **kwargs):
         raise error

@@ -109,7 +109,7 @@ def evaluate_due(
                 if any(outcome[name] != getattr(row, name) for name in shipments.EVALUATION_FIELDS):
                     outcomes.append(outcome)
             shipments.save_evaluations(session, outcomes)
-            failures.clear_failures(session, recovered)
+            failures.clear_failures(session, recovered, "evaluation")
             report.evaluated += len(rows)
         if (due is None and len(rows) < EVALUATION_CHUNK) or (
             due is not None and taken >= len(due)

@@ -33,7 +33,14 @@ from watcher.providers.retry import call_with_retry
 from watcher.service.intake import sane_result
 from watcher.service.routing import providers_for
 from watcher.service.schedule import next_poll_after_failure, next_poll_at, provider_pause
-from watcher.store import claims, delivery_estimates, provider_states, shipments, tracking_events
+from watcher.store import (
+    claims,
+    delivery_estimates,
+    failures,
+    provider_states,
+    shipments,
+    tracking_events,
+)
 from watcher.store.tables import ShipmentRow
 from watcher.timeline.normalize import normalize_events
 
@@ -353,6 +360,7 @@ def store_batch(
         report.new_events += sum(new)
         report.changed |= changed
         shipments.mark_for_evaluation(session, changed, now)
+        failures.clear_failures(session, {item.shipment_id for item in batch}, "storing")
         if record_success:
             recovered = provider_states.provider_state(session, name).consecutive_failures
             provider_states.record_provider_success(session, name, now)
@@ -396,8 +404,6 @@ def _record_store_failure(
     name: str, item: _Wanted, now: datetime, sessions: sessionmaker[Session], report: PollReport
 ) -> None:
     import sys
-
-    from watcher.store import failures
 
     error = describe_exception(sys.exc_info()[1] or Exception())
     _LOGGER.error(

@@ -39,8 +39,9 @@ def record_failure(
     session.execute(update(ShipmentRow.__table__).where(t.id == shipment_id).values(values))
 
 
-def clear_failures(session: Session, shipment_ids: Collection[int]) -> None:
-    """The parcels were handled fine: their failure count starts over (the last error stays)."""
+def clear_failures(session: Session, shipment_ids: Collection[int], stage: str) -> None:
+    """The parcels passed `stage` ("evaluation", "storing"): if that stage failed last, the count
+    starts over (the last error stays). Another stage's failure is not cleared by this one."""
     if not shipment_ids:
         return
     t = ShipmentRow.__table__.c
@@ -48,6 +49,6 @@ def clear_failures(session: Session, shipment_ids: Collection[int]) -> None:
     for i in range(0, len(ids), 10_000):
         session.execute(
             update(ShipmentRow.__table__)
-            .where(t.id.in_(ids[i : i + 10_000]), t.failures > 0)
+            .where(t.id.in_(ids[i : i + 10_000]), t.failures > 0, t.last_error.startswith(stage))
             .values(failures=0)
         )
