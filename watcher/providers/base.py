@@ -45,7 +45,7 @@ class ProviderConfig(BaseModel):
     #: Seconds for a whole request, connect and every read: a server trickling bytes ends here.
     total_timeout: float = Field(default=60.0, gt=0, le=3600)
     #: Override the adapter's documented limits (None = the adapter's default).
-    requests_per_second: float | None = Field(default=None, gt=0, le=1000)
+    requests_per_second: float | None = Field(default=None, gt=0, le=1_000_000)
     requests_per_day: int | None = Field(default=None, gt=0, le=1_000_000_000)
     batch_size: int | None = Field(default=None, gt=0, le=1000)
     max_concurrency: int = Field(default=4, gt=0, le=64)
