@@ -60,10 +60,6 @@ def shipment_json(
         "archived_at": iso(row.archived_at),
         "legs": list(legs),
     }
-    if hasattr(row, "failures"):  # parcel-level failures (issue 14); absent from list rows
-        data["failures"] = row.failures or 0
-        data["last_error"] = row.last_error
-        data["last_error_at"] = iso(row.last_error_at)
     if timeline is not None:
         estimate = timeline.estimated_delivery
         data["estimated_delivery"] = (

@@ -177,6 +177,10 @@ def cmd_show(*, config: str | None, tracking_number: str, as_json: bool, raw: bo
     if as_json:
         data = shipment_json(row, timeline, legs)
         data["alerts"] = [alert_json(a) for a in alerts]
+        # What went wrong handling this parcel, if anything (the cycle went on for the others).
+        data["failures"] = row.failures or 0
+        data["last_error"] = row.last_error
+        data["last_error_at"] = row.last_error_at.isoformat() if row.last_error_at else None
         print_json(data)
     elif raw:
         from watcher.cli.timeline_text import render_raw

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from datetime import date, time
 from pathlib import Path
@@ -238,15 +239,14 @@ class Settings(BaseSettings):
     # Not keys: where the settings came from (relative paths resolve against config_dir).
     config_file: Path | None = Field(default=None, exclude=True)
 
-    @field_validator("database_url")
-    @classmethod
-    def _database_url(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None:
-            check_database_url(value.get_secret_value())
-        return value
-
     @model_validator(mode="after")
-    def _unique_numbers(self) -> Settings:
+    def _cross_checks(self) -> Settings:
+        # After the fields: a bad key elsewhere is reported first, as it always was.
+        if self.database_url is not None:
+            try:
+                check_database_url(self.database_url.get_secret_value())
+            except ValueError as exc:
+                raise ValueError(f"database_url: {exc}") from None
         seen: dict[str, int] = {}
         for index, shipment in enumerate(self.shipments):
             first = seen.setdefault(shipment.tracking_number, index)
@@ -292,19 +292,24 @@ class Settings(BaseSettings):
         return path if path.is_absolute() else self.config_dir / path
 
 
-def check_database_url(url: str) -> None:
-    """Raise ValueError (never showing the URL) unless it is a SQLite or PostgreSQL URL."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
+_DATABASE_URL = re.compile(r"(?P<scheme>[a-z][a-z0-9]*)(\+[a-z0-9_]+)?://(?P<rest>.*)", re.DOTALL)
 
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError):
-        raise ValueError("not a database URL (sqlite:///PATH or postgresql://...)") from None
-    if parsed.get_backend_name() not in ("sqlite", "postgresql", "postgres"):
-        raise ValueError(
-            f"unsupported database {parsed.get_backend_name()!r} (sqlite or postgresql)"
-        )
+
+def check_database_url(url: str) -> None:
+    """Raise ValueError (never showing the URL) unless it is a SQLite or PostgreSQL URL.
+
+    Plain parsing, not SQLAlchemy's: `watcher list` and `status` start without importing it.
+    """
+    match = _DATABASE_URL.fullmatch(url.strip())
+    if match is None:
+        raise ValueError("not a database URL (sqlite:///PATH or postgresql://...)")
+    scheme, rest = match["scheme"], match["rest"]
+    if scheme not in ("sqlite", "postgresql", "postgres"):
+        raise ValueError(f"unsupported database {scheme[:20]!r} (sqlite or postgresql)")
+    if scheme == "sqlite" and rest and not rest.startswith("/"):
+        raise ValueError("a SQLite URL is sqlite:///RELATIVE or sqlite:////ABSOLUTE/PATH")
+    if scheme != "sqlite" and not rest.split("/", 1)[0].rsplit("@", 1)[-1]:
+        raise ValueError("a PostgreSQL URL names its host: postgresql://USER@HOST/DATABASE")
 
 
 def find_config_file(explicit: str | Path | None = None) -> Path | None:
@@ -393,8 +398,8 @@ def describe_validation_error(exc: ValidationError) -> str:
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "missing":
         return f"{key}: required key is missing"
-    if message.startswith("shipments[") and key == "(top level)":
-        return message  # a check across entries names them itself
+    if key == "(top level)" and re.match(r"[a-z_]+[\[.:]", message):
+        return message  # a check across keys names the key itself
     value = error.get("input")
     if _echoable(key, value):
         from watcher.domain.redact import redact

@@ -34,6 +34,10 @@ def is_secret_key(name: str) -> bool:
     )
 
 
+#: Schemes whose path is a secret however it reads (an ntfy topic is its password).
+SECRET_PATH_SCHEMES = frozenset({"ntfy", "ntfys"})
+
+
 def register_settings(settings: Settings) -> None:
     """Register every secret the settings hold with the redaction layer."""
     redact.register(configured_secrets(settings))
@@ -43,7 +47,7 @@ def configured_secrets(settings: Settings) -> set[str]:
     """Every secret value in the settings, and the secret parts of every configured URL."""
     found: set[str] = set()
     if settings.database_url is not None:
-        found |= userinfo_secrets(settings.database_url.get_secret_value())
+        found |= userinfo_secrets(settings.database_url.get_secret_value(), lone_user=False)
     urls = [u.get_secret_value() for u in settings.notify.urls]
     for target in settings.notify.targets.values():
         urls += [u.get_secret_value() for u in target.urls]
@@ -85,11 +89,12 @@ def url_secrets(url: str, *, hosts: bool) -> set[str]:
         host = parts.hostname
     except ValueError:
         return found  # unparseable: the whole text is the secret
-    found |= userinfo_secrets(url)
+    found |= userinfo_secrets(url, lone_user=True)
+    secret_path = parts.scheme.lower() in SECRET_PATH_SCHEMES
     if hosts and host and "." not in host and host != "localhost":
         found.add(parts.netloc.rsplit("@", 1)[-1].split(":")[0])
     for part in parts.path.split("/"):
-        if part and part.lower() not in PLAIN_PATH_PARTS and (hosts or not _plain_path(part)):
+        if part and part.lower() not in PLAIN_PATH_PARTS and (secret_path or not _plain_path(part)):
             found |= {part, unquote(part)}
     for _name, value in parse_qsl(parts.query, keep_blank_values=False):
         if hosts or is_secret_key(_name):
@@ -97,7 +102,7 @@ def url_secrets(url: str, *, hosts: bool) -> set[str]:
     return {value for value in found if len(value) >= redact.MIN_SECRET_LENGTH}
 
 
-def userinfo_secrets(url: str) -> set[str]:
+def userinfo_secrets(url: str, *, lone_user: bool) -> set[str]:
     """The credential in a URL's userinfo (the password, else a lone token), raw and unquoted."""
     try:
         parts = urlsplit(url.strip())
@@ -106,7 +111,7 @@ def userinfo_secrets(url: str) -> set[str]:
         return {url}
     # A user name beside a password is an account name (often "watcher": blanking it would
     # garble all output); alone, `scheme://TOKEN@host`, it is the credential.
-    values = [password] if password else [user]
+    values = [password] if password else [user] if lone_user else []
     if password:
         values.append(parts.netloc.rsplit("@", 1)[0].split(":", 1)[1])
     found = {v for v in values if v} | {unquote(v) for v in values if v}
@@ -114,5 +119,7 @@ def userinfo_secrets(url: str) -> set[str]:
 
 
 def _plain_path(part: str) -> bool:
-    """A path part of a non-notification URL that is an ordinary word, not a token."""
-    return part.isalpha() or part.endswith((".yml", ".yaml", ".txt", ".conf", ".cfg", ".db"))
+    """A path part that reads as a word or file name, not a token (tokens mix in digits)."""
+    return (part.isalpha() and len(part) <= 16) or part.endswith(
+        (".yml", ".yaml", ".txt", ".conf", ".cfg", ".db")
+    )

@@ -267,12 +267,16 @@ def _where(url: str | None) -> str:
 def database_errors(url: str | None) -> Iterator[None]:
     """Turns a database failure a user can fix into a one-line StoreError naming the file."""
     import sqlite3
-
-    from sqlalchemy.exc import SQLAlchemyError
+    import sys
 
     try:
         yield
-    except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
+    except Exception as exc:
+        # SQLAlchemy's errors only if it is loaded: `list` and `status` read SQLite without it.
+        alchemy = sys.modules.get("sqlalchemy.exc")
+        known = (sqlite3.Error, OSError, *([alchemy.SQLAlchemyError] if alchemy else []))
+        if not isinstance(exc, known):
+            raise
         message = describe_database_error(exc, url)
         if message is None:
             raise
