@@ -387,9 +387,9 @@ def store_isolated(
         store_batch(name, batch, results, now, sessions, report, record_success=record_success)
         return {item.shipment_id for item in batch}
     except Exception:  # noqa: BLE001 - find the parcel that broke it, store the rest
-        if len(batch) == 1:
-            _record_store_failure(name, batch[0], now, sessions, report)
-            return set()
+        # Each parcel once more on its own, without the provider's health row (two instances
+        # creating that row at once is a passing conflict, not this parcel's fault).
+        _LOGGER.debug("storing a batch from %s failed; storing its parcels one by one", name)
     stored: set[int] = set()
     for item in batch:
         try:
