@@ -16,6 +16,7 @@ import pytest
 
 from tests.kits.common import T0
 from tests.kits.postgres import ClusterError, PgCluster
+from watcher.domain import redact
 from watcher.domain.clock import FrozenClock
 
 
@@ -33,6 +34,7 @@ def clean_environ(
             "JOURNAL_STREAM",
         ):
             monkeypatch.delenv(name, raising=False)
+    redact.clear()  # secrets registered by another test's settings must not blank this one's output
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))

@@ -47,7 +47,7 @@ def cmd_case(
         elif undo:
             data = cases.undo_step(app, number, step)
         else:
-            when = parse_when(at, "--at", settings) if at else None
+            when = parse_when(at, "--at", settings) if at is not None else None
             if when is not None and when > app.clock.now() + timedelta(minutes=5):
                 raise InputError(f"--at: {when:%Y-%m-%d %H:%M} UTC is in the future")
             data = cases.record_step(

@@ -41,13 +41,16 @@ def load(config: str | None) -> Settings:
 @contextmanager
 def opened_app(settings: Settings, **kwargs: Any) -> Iterator[App]:
     """An `App` (database created or migrated) whose engine is disposed when the block ends."""
+    from watcher.config import database_url
     from watcher.service.app import App
+    from watcher.store.db import database_errors
 
-    app = App(settings, **kwargs)
-    try:
-        yield app
-    finally:
-        app.engine.dispose()
+    with database_errors(database_url(settings)):
+        app = App(settings, **kwargs)
+        try:
+            yield app
+        finally:
+            app.engine.dispose()
 
 
 @contextmanager
@@ -68,7 +71,7 @@ def read_database(settings: Settings) -> Iterator[Database]:
                 with app.engine.connect() as connection:
                     yield quickread.SqlAlchemyDatabase(connection)
                 return
-    with quickread.open_sqlite(path) as database:
+    with db.database_errors(url), quickread.open_sqlite(path) as database:
         yield database
 
 
@@ -76,13 +79,19 @@ def parse_when(value: str, what: str, settings: Settings | None = None) -> datet
     """An ISO 8601 date or time; naive values are in the configured time zone."""
     from zoneinfo import ZoneInfo
 
+    from watcher.domain.bounds import instant_in_window, window_text
+    from watcher.domain.clock import SystemClock
+
     zone = ZoneInfo(settings.timezone) if settings else UTC
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise InputError(f"{what}: not an ISO 8601 date or time: {value!r}") from None
+        raise InputError(f"{what}: not an ISO 8601 date or time: {value[:40]!r}") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
+    now = SystemClock().now()
+    if not instant_in_window(parsed, now):
+        raise InputError(f"{what}: {value[:40]} is not {window_text(now)}")
     return parsed.astimezone(UTC)
 
 
@@ -90,17 +99,24 @@ def parse_day(value: str | None, what: str) -> date | None:
     """A YYYY-MM-DD date, or None when not given."""
     if value is None:
         return None
+    from watcher.domain.bounds import date_in_window, window_text
+    from watcher.domain.clock import SystemClock
+
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"{what}: not a date (YYYY-MM-DD): {value!r}") from None
+        raise InputError(f"{what}: not a date (YYYY-MM-DD): {value[:40]!r}") from None
+    now = SystemClock().now()
+    if not date_in_window(day, now):
+        raise InputError(f"{what}: {day.isoformat()} is not {window_text(now)}")
+    return day
 
 
 def clock_for(now: str | None, settings: Settings) -> Clock:
     """A clock frozen at `--now` when given, else the system clock."""
     from watcher.domain.clock import FrozenClock, SystemClock
 
-    return FrozenClock(parse_when(now, "--now", settings)) if now else SystemClock()
+    return FrozenClock(parse_when(now, "--now", settings)) if now is not None else SystemClock()
 
 
 def normalize_number(raw: str) -> str:
@@ -117,9 +133,10 @@ def normalize_number(raw: str) -> str:
 
 
 def print_json(data: Any) -> None:
-    """`data` as indented JSON on stdout."""
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    """`data` as indented JSON on stdout, redacted (one write, so no secret is split)."""
+    from watcher.domain.redact import redact
+
+    sys.stdout.write(redact(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
 
 
 def print_json_lines(chunks: Iterable[list[str]]) -> None:
@@ -127,10 +144,45 @@ def print_json_lines(chunks: Iterable[list[str]]) -> None:
 
     (`print_json` indents, which runs the pure-Python encoder: 17 s for 100,000 shipments.)
     """
+    from watcher.domain.redact import redact
+
     write = sys.stdout.write
     separator = "[\n"
     for chunk in chunks:
         if chunk:
-            write(separator + ",\n".join(chunk))
+            write(redact(separator + ",\n".join(chunk)))
             separator = ",\n"
     write("[]\n" if separator == "[\n" else "\n]\n")
+
+
+def bounded_int(low: int, high: int) -> Any:
+    """An argparse type: a whole number in `low`..`high` (huge ones overflow dates and SQL)."""
+    import argparse
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {value[:40]!r}") from None
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high} (got {value[:40]})")
+        return number
+
+    parse.__name__ = "number"  # argparse names the type in its messages
+    return parse
+
+
+class RedactingStream:
+    """A text stream that blanks every registered secret out of what is written to it."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from watcher.domain.redact import redact
+
+        self._stream.write(redact(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)

@@ -140,9 +140,10 @@ def group(parent: click.Group, name: str, summary: str, example: str) -> click.G
 
 
 class PositiveInt(click.ParamType):
-    """A whole number of at least 1."""
+    """A whole number of at least 1 (and at most a billion: SQL's LIMIT has a ceiling)."""
 
     name = "N"
+    ceiling = 1_000_000_000
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         try:
@@ -150,7 +151,9 @@ class PositiveInt(click.ParamType):
         except (TypeError, ValueError):
             number = 0
         if number < 1:
-            self.fail(f"not a positive whole number: {value!r}", param, ctx)
+            self.fail(f"not a positive whole number: {str(value)[:40]!r}", param, ctx)
+        if number > self.ceiling:
+            self.fail(f"at most {self.ceiling} (got {str(value)[:40]})", param, ctx)
         return number
 
 

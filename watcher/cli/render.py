@@ -64,6 +64,10 @@ def shipment_json(
         # each provider's overall verdict (issue 15).
         data["leg_carriers"] = {number: carrier_for_number(number) for number in legs}
         data["verdicts"] = verdicts_json(row)
+        # What went wrong handling this parcel, if anything (the cycle went on for the others).
+        data["failures"] = getattr(row, "failures", 0) or 0
+        data["last_error"] = getattr(row, "last_error", None)
+        data["last_error_at"] = iso(getattr(row, "last_error_at", None))
         estimate = timeline.estimated_delivery
         data["estimated_delivery"] = (
             {
@@ -203,6 +207,9 @@ def shipment_text(
             f"  {verdict['provider']} says about {verdict['tracking_number']}: "
             f"{verdict['status']}{'/' + verdict['substatus'] if verdict['substatus'] else ''}{detail}"
         )
+    if getattr(row, "failures", 0):
+        last = r.when(r.utc(row.last_error_at), now, tz) if row.last_error_at else "?"
+        lines.append(f"  failing: {row.failures} in a row, last {last}: {row.last_error}")
     if timeline.estimated_delivery:
         estimate = timeline.estimated_delivery
         lines.append(

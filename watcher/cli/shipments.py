@@ -106,9 +106,15 @@ def check_providers(names: Iterable[str]) -> None:
 
 
 def check_marketplace(settings: Settings, marketplace: str) -> None:
-    """Reject a `--marketplace` without a rules profile."""
-    from watcher.rules.profiles import resolve_profile
+    """Reject a `--marketplace` without a rules profile, as the config file does."""
+    from watcher.rules.profiles import known_profiles, resolve_profile
 
+    known = known_profiles(settings.profiles)
+    if marketplace not in known:
+        raise InputError(
+            f"--marketplace: unknown marketplace profile {marketplace[:40]!r} "
+            f"(known: {', '.join(known)})"
+        )
     try:
         resolve_profile(settings.profiles, marketplace)
     except (KeyError, ValueError, ConfigError) as exc:
@@ -208,7 +214,7 @@ def mark(config: str | None, raw_number: str, at: str | None, field: str, verb: 
     tz = ZoneInfo(settings.timezone)
     with opened_app(settings) as app:
         now = app.clock.now()
-        when = parse_when(at, "--at", settings) if at else now
+        when = parse_when(at, "--at", settings) if at is not None else now
         with app.sessions.begin() as session:
             row = shipments.require_shipment(session, number)
             setattr(row, field, when)
@@ -249,7 +255,7 @@ def case_step(
     tz = ZoneInfo(settings.timezone)
     with opened_app(settings) as app:
         now = app.clock.now()
-        when = parse_when(at, "--at", settings) if at else now
+        when = parse_when(at, "--at", settings) if at is not None else now
         data = cases.record_step(app, number, step, at=when, force=force)
         with app.sessions() as session:
             row = shipments.require_shipment(session, number)

@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from watcher.domain.errors import ConfigError, InputError
@@ -24,7 +33,19 @@ SYSTEM_CONFIG = Path("/etc/watcher/watcher.toml")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # inf and nan pass `gt=0` but overflow every timedelta made from them.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+def _today_window(value: date | None) -> date | None:
+    """A config date must lie in 2000-01-01 .. now + 2 years (see watcher/domain/bounds.py)."""
+    from watcher.domain.bounds import date_in_window, window_text
+    from watcher.domain.clock import SystemClock
+
+    now = SystemClock().now()
+    if value is not None and not date_in_window(value, now):
+        raise ValueError(f"{value.isoformat()} is not {window_text(now)}")
+    return value
 
 
 class DestinationConfig(_Strict):
@@ -54,6 +75,8 @@ class ShipmentConfig(_Strict):
     providers: list[str] | None = None
     insured: bool = False
 
+    _dates = field_validator("ordered_at", "protection_ends")(_today_window)
+
     @field_validator("tracking_number")
     @classmethod
     def _normalize(cls, value: str) -> str:
@@ -68,16 +91,20 @@ class ShipmentConfig(_Strict):
 class PollingConfig(_Strict):
     """When shipments are polled. Hours unless the key says otherwise."""
 
-    tick_seconds: float = Field(default=60, gt=0)
-    interval_hours: float = Field(default=6, gt=0)
-    out_for_delivery_interval_hours: float = Field(default=1, gt=0)
-    near_deadline_interval_hours: float = Field(default=2, gt=0)
-    long_leg_interval_hours: float = Field(default=12, gt=0)
-    pre_shipment_interval_hours: float = Field(default=12, gt=0)
-    delivered_grace_days: float = Field(default=3, ge=0)
-    max_backoff_hours: float = Field(default=24, gt=0)
-    max_shipments_per_cycle: int = Field(default=5000, gt=0)
+    # Ranges (documented in docs/configuration.md): wide enough for any sane use, narrow enough
+    # that no value overflows the date arithmetic or the database later.
+    tick_seconds: float = Field(default=60, gt=0, le=86_400)
+    interval_hours: float = Field(default=6, gt=0, le=720)
+    out_for_delivery_interval_hours: float = Field(default=1, gt=0, le=720)
+    near_deadline_interval_hours: float = Field(default=2, gt=0, le=720)
+    long_leg_interval_hours: float = Field(default=12, gt=0, le=720)
+    pre_shipment_interval_hours: float = Field(default=12, gt=0, le=720)
+    delivered_grace_days: float = Field(default=3, ge=0, le=365)
+    max_backoff_hours: float = Field(default=24, gt=0, le=720)
+    max_shipments_per_cycle: int = Field(default=5000, gt=0, le=1_000_000)
     retry_attempts: int = Field(default=3, ge=1, le=10)
+    # A cycle stops polling after this long; the parcels left are polled next cycle.
+    max_poll_seconds: float = Field(default=600, gt=0, le=86_400)
 
 
 SeverityName = Literal["info", "warning", "critical"]
@@ -145,7 +172,7 @@ class NotifyConfig(_Strict):
 
     # Backward compatible: these URLs form the target named "default".
     urls: UrlList = Field(default_factory=list)
-    retry_max_hours: float = Field(default=48, gt=0)
+    retry_max_hours: float = Field(default=48, gt=0, le=8760)
     targets: dict[str, NotifyTargetConfig] = Field(default_factory=dict)
     # Days before an alert's act_by date on which to remind again, per severity.
     reminders: dict[SeverityName, list[int]] = Field(
@@ -178,12 +205,12 @@ class ServiceConfig(_Strict):
 
     # A claimed shipment or outbox row stays with its instance this long; if the instance
     # dies mid-cycle, another (or the restarted one) takes the work over after it expires.
-    instance_lease_seconds: float = Field(default=300, gt=0)
+    instance_lease_seconds: float = Field(default=300, gt=0, le=86_400)
     # How often a running daemon writes its heartbeat, and when `watcher status` calls it dead.
-    heartbeat_seconds: float = Field(default=30, gt=0)
-    heartbeat_stale_seconds: float = Field(default=300, gt=0)
+    heartbeat_seconds: float = Field(default=30, gt=0, le=86_400)
+    heartbeat_stale_seconds: float = Field(default=300, gt=0, le=864_000)
     # A cycle running (or none starting) this long means the loop hangs: stop the watchdog pings.
-    stall_seconds: float = Field(default=900, gt=0)
+    stall_seconds: float = Field(default=900, gt=0, le=864_000)
 
 
 class PushConfig(_Strict):
@@ -269,6 +296,7 @@ class Settings(BaseSettings):
         env_nested_delimiter="__",
         extra="forbid",
         case_sensitive=False,
+        allow_inf_nan=False,
     )
 
     database_url: SecretStr | None = None
@@ -289,6 +317,24 @@ class Settings(BaseSettings):
 
     # Not keys: where the settings came from (relative paths resolve against config_dir).
     config_file: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Settings:
+        # After the fields: a bad key elsewhere is reported first, as it always was.
+        if self.database_url is not None:
+            try:
+                check_database_url(self.database_url.get_secret_value())
+            except ValueError as exc:
+                raise ValueError(f"database_url: {exc}") from None
+        seen: dict[str, int] = {}
+        for index, shipment in enumerate(self.shipments):
+            first = seen.setdefault(shipment.tracking_number, index)
+            if first != index:
+                raise ValueError(
+                    f"shipments[{index}].tracking_number: {shipment.tracking_number} "
+                    f"is already shipments[{first}] (each parcel once)"
+                )
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -323,6 +369,26 @@ class Settings(BaseSettings):
         """A path from the config, relative to the config file's directory."""
         path = Path(value).expanduser()
         return path if path.is_absolute() else self.config_dir / path
+
+
+_DATABASE_URL = re.compile(r"(?P<scheme>[a-z][a-z0-9]*)(\+[a-z0-9_]+)?://(?P<rest>.*)", re.DOTALL)
+
+
+def check_database_url(url: str) -> None:
+    """Raise ValueError (never showing the URL) unless it is a SQLite or PostgreSQL URL.
+
+    Plain parsing, not SQLAlchemy's: `watcher list` and `status` start without importing it.
+    """
+    match = _DATABASE_URL.fullmatch(url.strip())
+    if match is None:
+        raise ValueError("not a database URL (sqlite:///PATH or postgresql://...)")
+    scheme, rest = match["scheme"], match["rest"]
+    if scheme not in ("sqlite", "postgresql", "postgres"):
+        raise ValueError(f"unsupported database {scheme[:20]!r} (sqlite or postgresql)")
+    if scheme == "sqlite" and rest and not rest.startswith("/"):
+        raise ValueError("a SQLite URL is sqlite:///RELATIVE or sqlite:////ABSOLUTE/PATH")
+    if scheme != "sqlite" and not rest.split("/", 1)[0].rsplit("@", 1)[-1]:
+        raise ValueError("a PostgreSQL URL names its host: postgresql://USER@HOST/DATABASE")
 
 
 def find_config_file(explicit: str | Path | None = None) -> Path | None:
@@ -381,6 +447,9 @@ def load_settings(path: str | Path | None = None, *, use_default_search: bool = 
     except ValidationError as exc:
         raise ConfigError(f"{where}: {describe_validation_error(exc)}") from None
     settings.config_file = config_file.resolve() if config_file else None
+    from watcher.config.secrets import register_settings
+
+    register_settings(settings)  # before anything can log or print them
     validate_references(settings, where)
     return settings
 
@@ -391,6 +460,10 @@ def read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 text (a binary file?)") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
@@ -404,15 +477,25 @@ def describe_validation_error(exc: ValidationError) -> str:
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "missing":
         return f"{key}: required key is missing"
-    if "input" in error and error["type"] not in ("model_type", "dict_type") and not _secret(key):
-        return f"{key}: {message} (got {error['input']!r})"
+    if key == "(top level)" and re.match(r"[a-z_]+[\[.:]", message):
+        return message  # a check across keys names the key itself
+    value = error.get("input")
+    if _echoable(key, value):
+        from watcher.domain.redact import redact
+
+        return f"{key}: {message} (got {redact(repr(value))})"
     return f"{key}: {message}"
 
 
-def _secret(key: str) -> bool:
-    return any(
-        word in key for word in ("api_key", "password", "token", "urls", "database_url", "secret")
-    )
+def _echoable(key: str, value: Any) -> bool:
+    """Show a bad value only when it is a short scalar under a key that holds no secret."""
+    from watcher.config.secrets import is_secret_key
+
+    if any(is_secret_key(part) for part in key.replace("[", ".").split(".")):
+        return False
+    if isinstance(value, str):
+        return len(value) <= 80 and "://" not in value
+    return isinstance(value, int | float | bool | date | time) and len(repr(value)) <= 80
 
 
 def format_location(loc: tuple[int | str, ...]) -> str:

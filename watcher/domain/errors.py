@@ -35,6 +35,10 @@ class ProviderError(WatcherError):
     """A tracking provider failed. `provider` names it."""
 
     def __init__(self, provider: str, message: str) -> None:
+        from watcher.domain.redact import redact
+
+        # Providers echo keys in error texts: redacted here, before anyone stores or cuts it.
+        message = redact(message)
         super().__init__(f"{provider}: {message}")
         self.provider = provider
         self.detail = message

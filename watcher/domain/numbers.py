@@ -67,6 +67,8 @@ def normalize_tracking_number(raw: str, *, check_digit: bool = True) -> str:
     number = _GROUP_SPACE.sub("", text).upper()
     if not number:
         raise InputError("empty tracking number")
+    if not any(ch.isalnum() for ch in number):
+        raise InputError(f"{number[:40]}: a tracking number needs at least one letter or digit")
     bad = _BAD_CHAR.search(number)
     if bad:
         raise InputError(f"{number}: invalid character {bad.group()!r} (allowed: A-Z, 0-9, -)")

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
 from watcher.domain.clock import Clock
+from watcher.domain.redact import truncate
 from watcher.notify.messages import DigestItem, render_digest, render_test
 from watcher.notify.outbox import enqueue_missed, enqueue_reminders
 from watcher.notify.routing import Route, Router, after_quiet, rank
@@ -207,7 +208,7 @@ def record_attempt(
         row.sent_at = now
         row.last_error = None
         return
-    row.last_error = (delivery.error or "delivery failed")[:1000]
+    row.last_error = truncate(delivery.error or "delivery failed", 1000)  # redacts, then cuts
     if now - row.created_at >= timedelta(hours=settings.notify.retry_max_hours):
         row.failed_at = now  # give up; `watcher notifications` and `watcher status` show it
         return

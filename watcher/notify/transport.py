@@ -102,6 +102,23 @@ class AppriseNotifier:
 
         `severity` ("critical", "warning", "info" or "resolved") picks apprise's notify type.
         """
+        from watcher.domain.redact import redact
+
+        # The last edge before a message leaves: no configured secret goes out in it.
+        title, body, html = redact(title), redact(body), html and redact(html)
+        delivery = self._send(target, title, body, html=html, skip=skip, severity=severity)
+        return Delivery(delivery.ok, delivery.error and redact(delivery.error), delivery.done)
+
+    def _send(
+        self,
+        target: str,
+        title: str,
+        body: str,
+        *,
+        html: str | None,
+        skip: frozenset[str],
+        severity: str,
+    ) -> Delivery:
         spec = self._targets.get(target)
         if spec is None:
             return Delivery(False, f"no target named {target!r}")

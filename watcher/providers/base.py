@@ -6,6 +6,7 @@ loops on retries and never touches the database: the poller decides when to ask 
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import json
 import logging
@@ -34,17 +35,20 @@ T = TypeVar("T")
 class ProviderConfig(BaseModel):
     """Keys every `[providers.NAME]` table accepts. Adapters may subclass to add their own."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     enabled: bool = True
     api_key: SecretStr | None = None
     base_url: str | None = None
-    timeout: float = Field(default=20.0, gt=0)
+    #: Seconds to connect, and between two pieces of an answer.
+    timeout: float = Field(default=20.0, gt=0, le=600)
+    #: Seconds for a whole request, connect and every read: a server trickling bytes ends here.
+    total_timeout: float = Field(default=60.0, gt=0, le=3600)
     #: Override the adapter's documented limits (None = the adapter's default).
-    requests_per_second: float | None = Field(default=None, gt=0)
-    requests_per_day: int | None = Field(default=None, gt=0)
-    batch_size: int | None = Field(default=None, gt=0)
-    max_concurrency: int = Field(default=4, gt=0)
+    requests_per_second: float | None = Field(default=None, gt=0, le=1_000_000)
+    requests_per_day: int | None = Field(default=None, gt=0, le=1_000_000_000)
+    batch_size: int | None = Field(default=None, gt=0, le=1000)
+    max_concurrency: int = Field(default=4, gt=0, le=64)
 
 
 @runtime_checkable
@@ -255,9 +259,11 @@ class HttpProvider:
         return self.config.api_key.get_secret_value()
 
     def redact(self, message: str) -> str:
-        """`message` with the api key blanked out (servers sometimes echo it)."""
+        """`message` without the api key or any other known secret (servers sometimes echo it)."""
+        from watcher.domain.redact import redact
+
         key = self.config.api_key.get_secret_value() if self.config.api_key else ""
-        return message.replace(key, "***") if key else message
+        return redact(message.replace(key, "***") if key else message)
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -286,8 +292,16 @@ class HttpProvider:
         limiter = self.limiter_for(method, url)
         await limiter.acquire()
         headers = {**kwargs.pop("headers", {}), **self.auth_headers()}
+        deadline = self.config.total_timeout
         try:
-            response = await self._client.request(method, url, headers=headers, **kwargs)
+            # httpx's timeout bounds each read; this bounds the whole exchange.
+            response = await asyncio.wait_for(
+                self._client.request(method, url, headers=headers, **kwargs), deadline
+            )
+        except TimeoutError:
+            raise ProviderUnavailable(
+                self.name, f"timed out (no complete answer within {deadline:g}s)"
+            ) from None
         except httpx.TimeoutException as exc:
             raise ProviderUnavailable(self.name, f"timed out ({type(exc).__name__})") from None
         except httpx.TransportError as exc:
@@ -303,7 +317,7 @@ class HttpProvider:
                 self.hold(exc.retry_after)
             raise
         raise ProviderResponseError(
-            self.name, f"HTTP {response.status_code}: {self.redact(excerpt(response.text))}"
+            self.name, f"HTTP {response.status_code}: {excerpt(self.redact(response.text))}"
         )
 
     def raise_for_status(self, response: httpx.Response) -> None:
@@ -319,7 +333,7 @@ class HttpProvider:
             )
         if code >= 500:
             raise ProviderUnavailable(
-                self.name, f"HTTP {code}: {self.redact(excerpt(response.text))}"
+                self.name, f"HTTP {code}: {excerpt(self.redact(response.text))}"
             )
 
     def json(self, response: httpx.Response) -> Any:
@@ -329,7 +343,7 @@ class HttpProvider:
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise ProviderResponseError(
                 self.name,
-                f"HTTP {response.status_code}: not JSON: {self.redact(excerpt(response.text))!r}",
+                f"HTTP {response.status_code}: not JSON: {excerpt(self.redact(response.text))!r}",
             ) from None
 
     def json_object(self, response: httpx.Response) -> dict[str, Any]:

@@ -55,9 +55,22 @@ class ReplayProvider:
     async def aclose(self) -> None:
         return None
 
+    def file_for(self, number: str) -> Path:
+        """The number's file, resolved; ProviderResponseError for anything outside the folder."""
+        folder = self.directory.resolve()
+        try:
+            path = (folder / f"{number}.json").resolve()
+        except (OSError, ValueError):  # NUL bytes, symlink loops
+            path = None
+        if path is None or path.parent != folder or "/" in number or "\\" in number:
+            raise ProviderResponseError(
+                self.name, f"{number[:60]!r}: not a file name in {folder} (refused)"
+            )
+        return path
+
     def read(self, number: str) -> TrackingResult:
         """Parse one replay file; missing file = nothing known yet."""
-        path = self.directory / f"{number}.json"
+        path = self.file_for(number)
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:

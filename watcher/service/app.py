@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings, database_url
 from watcher.domain.clock import Clock, SystemClock
+from watcher.domain.redact import truncate
 from watcher.store import claims, db, shipments
 from watcher.store.tables import InstanceRow
 
@@ -111,12 +112,12 @@ class App:
     def providers(self, value: ProviderPool) -> None:
         self._providers = value
 
-    def sync_config(self) -> shipments.SyncReport:
-        """Bring config-declared shipments into the database (never deletes)."""
+    def sync_config(self, settings: Settings | None = None) -> shipments.SyncReport:
+        """Bring config-declared shipments into the database (never deletes); one transaction."""
         # One instance at a time: two inserting the same new number would collide.
         with claims.exclusive(self.engine, "sync"), self.sessions.begin() as session:
             report = shipments.sync_config_shipments(
-                session, self.settings.shipments, self.clock.now()
+                session, (settings or self.settings).shipments, self.clock.now()
             )
         if report.added or report.updated:
             _LOGGER.info("config sync: %d added, %d updated", report.added, report.updated)
@@ -166,7 +167,15 @@ class App:
         return report
 
     async def reload(self, settings: Settings) -> list[str]:
-        """Switch to freshly loaded settings between cycles; returns keys that need a restart."""
+        """Switch to freshly loaded settings between cycles; returns keys that need a restart.
+
+        All or nothing: the new notifier, routing and provider adapters are built and the
+        config's shipments stored (one transaction) before anything is swapped; any failure
+        raises and leaves the running configuration as it was.
+        """
+        from watcher.notify.routing import Router
+        from watcher.service.poller import ProviderPool
+
         ignored = []
         if database_url(settings) != database_url(self.settings):
             ignored.append("database_url")
@@ -174,14 +183,25 @@ class App:
                 self.settings.database_url,
                 self.settings.state_dir,
             )
+        notifier = self._notifier if self._notifier_injected else None
+        notifier = notifier or notifier_from_settings(settings)
+        Router.from_settings(settings, notifier.targets())
+        pool = ProviderPool(settings)
+        try:
+            for name in sorted({*settings.providers, *settings.default_providers}):
+                if settings.providers.get(name, {}).get("enabled", True) is not False:
+                    pool.get(name)
+            self.sync_config(settings)
+        except BaseException:
+            await pool.aclose()
+            raise
         old_providers = self._providers
         self.settings = settings
-        self._providers = None
+        self._providers = pool
         if not self._notifier_injected:
-            self._notifier = None
+            self._notifier = notifier
         if old_providers is not None:
             await old_providers.aclose()
-        self.sync_config()
         return ignored
 
     def router(self) -> Router:
@@ -223,7 +243,7 @@ class App:
                 row.last_cycle_seconds = duration
                 row.last_cycle_error = None
             if error is not None:
-                row.last_cycle_error = error[:500]
+                row.last_cycle_error = truncate(error, 500)
             if stopped:
                 row.stopped_at = now
 

@@ -19,8 +19,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 
-from watcher.domain.errors import ConfigError, WatcherError
+from watcher.domain.errors import ConfigError
+from watcher.domain.redact import describe_exception
 from watcher.service.app import App, database_url
 from watcher.service.sdnotify import SystemdNotifier
 from watcher.store import claims
@@ -175,34 +177,34 @@ class Daemon:
         self.systemd.reloading()
         old = self.app.settings
         try:
-            try:
-                settings = (
-                    load_settings(old.config_file) if old.config_file else load_settings(None)
-                )
-            except ConfigError as exc:
-                _LOGGER.error("reload rejected, still running the previous configuration: %s", exc)
-                return False
+            # Everything that can fail happens before the swap: load and validate, build the
+            # scheduler trigger, then the app builds its parts and stores the shipments.
+            settings = load_settings(old.config_file) if old.config_file else load_settings(None)
+            tick = self._fixed_tick or settings.polling.tick_seconds
+            trigger = IntervalTrigger(seconds=tick, timezone=UTC)
             async with self._busy:
                 ignored = await self.app.reload(settings)
-            setup_logging(settings.logging.level, settings.logging.format)
-            self._reschedule()
-            self.reloads += 1
-            restart = f"; {', '.join(ignored)} changes need a restart" if ignored else ""
-            _LOGGER.info(
-                "configuration reloaded: %d shipments in config%s", len(settings.shipments), restart
+        except Exception as exc:  # noqa: BLE001 - any failure leaves the old runtime in place
+            _LOGGER.error(
+                "reload rejected: %s; still running the previous configuration",
+                exc if isinstance(exc, ConfigError) else describe_error(exc),
             )
-            return True
-        except WatcherError as exc:
-            _LOGGER.error("reload failed, still running: %s", exc)
-            return False
-        finally:
             self.systemd.ready(self._status_text())
+            return False
+        setup_logging(settings.logging.level, settings.logging.format)
+        self._reschedule(tick, trigger)
+        self.reloads += 1
+        restart = f"; {', '.join(ignored)} changes need a restart" if ignored else ""
+        _LOGGER.info(
+            "configuration reloaded: %d shipments in config%s", len(settings.shipments), restart
+        )
+        self.systemd.ready(self._status_text())
+        return True
 
-    def _reschedule(self) -> None:
-        tick = self._fixed_tick or self.app.settings.polling.tick_seconds
+    def _reschedule(self, tick: float, trigger: IntervalTrigger) -> None:
         if tick != self.tick_seconds and self._scheduler is not None:
             self.tick_seconds = tick
-            self._scheduler.reschedule_job("cycle", trigger="interval", seconds=tick)
+            self._scheduler.reschedule_job("cycle", trigger=trigger)
 
     def _status_text(self) -> str:
         return f"tick every {self.tick_seconds:g}s, {self.cycles} cycles done"
@@ -343,7 +345,5 @@ class Daemon:
 
 
 def describe_error(exc: BaseException) -> str:
-    """A short, secret-free description: our own messages are written to be safe, others are not."""
-    if isinstance(exc, WatcherError):
-        return f"{type(exc).__name__}: {exc}"
-    return type(exc).__name__
+    """A short, secret-free description (redacted, whoever wrote the message)."""
+    return describe_exception(exc)

@@ -17,13 +17,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.config import Settings
 from watcher.domain.models import Leg, StoredEvent, Timeline
+from watcher.domain.redact import describe_exception, redact
 from watcher.rules import RuleContext, evaluate
 from watcher.rules.case import EMPTY_CASE, CaseState, state_of
 from watcher.rules.coverage import not_found_alerts
 from watcher.rules.profiles import resolve_profile
 from watcher.rules.providers import provider_alerts
 from watcher.service.routing import providers_for
-from watcher.store import alert_states, cases, provider_states, shipments, tracking_events
+from watcher.service.schedule import next_look_after_failure
+from watcher.store import alert_states, cases, failures, provider_states, shipments, tracking_events
 from watcher.store.tables import AlertRow
 from watcher.timeline.build import build_timeline
 
@@ -41,6 +43,8 @@ class EvaluationReport:
     #: The first REPORT_CHANGES_KEPT alert changes; `changed` counts them all.
     changes: list[alert_states.AlertChange] = field(default_factory=list)
     changed: int = 0
+    #: Parcels whose evaluation failed (recorded on the parcel; the others went on).
+    failed: int = 0
 
     def add(self, changes: Sequence[alert_states.AlertChange]) -> None:
         self.changed += len(changes)
@@ -83,23 +87,34 @@ def evaluate_due(
             steps = cases.steps_by_case(session, [row.case_id for row in rows])
             legs = shipments.legs_by_shipment(session, [row.id for row in rows])
             outcomes = []
+            recovered = []
             for row in rows:
-                outcome, changes = evaluate_shipment(
-                    session,
-                    row,
-                    now,
-                    settings=settings,
-                    tz=tz,
-                    targets=targets,
-                    events=events[row.id],
-                    open_alerts=alerts[row.tracking_number],
-                    case=state_of(steps.get(row.case_id, ())),
-                    legs=legs.get(row.id, ()),
-                )
+                try:
+                    # A savepoint per parcel: a failure undoes only this parcel's writes.
+                    with session.begin_nested():
+                        outcome, changes = evaluate_shipment(
+                            session,
+                            row,
+                            now,
+                            settings=settings,
+                            tz=tz,
+                            targets=targets,
+                            events=events[row.id],
+                            open_alerts=alerts[row.tracking_number],
+                            case=state_of(steps.get(row.case_id, ())),
+                            legs=legs.get(row.id, ()),
+                        )
+                except Exception as exc:  # noqa: BLE001 - one parcel must not blind the others
+                    record_shipment_failure(session, row, exc, now, settings=settings)
+                    report.failed += 1
+                    continue
+                if row.failures:
+                    recovered.append(row.id)
                 report.add(changes)
                 if any(outcome[name] != getattr(row, name) for name in shipments.EVALUATION_FIELDS):
                     outcomes.append(outcome)
             shipments.save_evaluations(session, outcomes)
+            failures.clear_failures(session, recovered, "evaluation")
             report.evaluated += len(rows)
         if (due is None and len(rows) < EVALUATION_CHUNK) or (
             due is not None and taken >= len(due)
@@ -110,6 +125,24 @@ def evaluate_due(
     with sessions.begin() as session:
         report.add(evaluate_providers(session, now, targets=targets))
     return report
+
+
+def record_shipment_failure(
+    session: Session, row: Any, exc: BaseException, now: datetime, *, settings: Settings
+) -> None:
+    """Record why one parcel could not be evaluated, log it with its number, and back it off."""
+    error = describe_exception(exc)
+    count = (row.failures or 0) + 1
+    retry_at = next_look_after_failure(now, count, polling=settings.polling)
+    _LOGGER.error(
+        "%s: evaluation failed (%d in a row, next try %s): %s",
+        row.tracking_number,
+        count,
+        retry_at.strftime("%Y-%m-%d %H:%M UTC"),
+        error,
+        exc_info=_LOGGER.isEnabledFor(logging.DEBUG),
+    )
+    failures.record_failure(session, row.id, f"evaluation: {error}", now, retry_at=retry_at)
 
 
 def evaluate_shipment(
@@ -186,8 +219,8 @@ def evaluate_providers(
         alerts = provider_alerts(
             state.name,
             failing_since=state.failing_since,
-            paused_reason=state.paused_reason,
-            last_error=state.last_error,
+            paused_reason=state.paused_reason and redact(state.paused_reason),
+            last_error=state.last_error and redact(state.last_error),
             now=now,
         )
         for change in alert_states.apply_alerts(

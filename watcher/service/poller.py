@@ -26,9 +26,11 @@ from watcher.domain.errors import (
 )
 from watcher.domain.models import Status, TrackingResult
 from watcher.domain.numbers import follow_on_numbers_from_text, number_in_field, origin_country_of
+from watcher.domain.redact import describe_exception, redact
 from watcher.providers.base import RemembersNumbers, TrackingProvider
 from watcher.providers.registry import load_provider_class, provider_config
 from watcher.providers.retry import call_with_retry
+from watcher.service.intake import sane_result
 from watcher.service.routing import providers_for
 from watcher.service.schedule import (
     next_poll_after_failure,
@@ -36,7 +38,14 @@ from watcher.service.schedule import (
     provider_pause,
     pushed_at,
 )
-from watcher.store import claims, delivery_estimates, provider_states, shipments, tracking_events
+from watcher.store import (
+    claims,
+    delivery_estimates,
+    failures,
+    provider_states,
+    shipments,
+    tracking_events,
+)
 from watcher.store.tables import ShipmentRow
 from watcher.timeline.normalize import normalize_events
 
@@ -194,7 +203,21 @@ async def poll_due(
     ]
     for name in plan.keys() & paused:
         _LOGGER.debug("provider %s is paused; skipping", name)
-    await asyncio.gather(*tasks)
+    limit = settings.polling.max_poll_seconds
+    try:
+        await asyncio.wait_for(asyncio.gather(*tasks), limit)
+    except TimeoutError:
+        # Parcels not answered by now count as failed polls: they back off and come back soon.
+        left = [row.id for row in rows if not outcomes.get(row.id)]
+        for shipment_id in left:
+            outcomes[shipment_id].append(False)
+        report.errors.append(f"polling stopped after {limit:g}s")
+        _LOGGER.warning(
+            "polling stopped after %gs ([polling] max_poll_seconds); %d parcels wait for the "
+            "next cycle",
+            limit,
+            len(left),
+        )
     schedule_next_polls(
         sessions, rows, outcomes, retry_after, now, settings, owner=None if force else owner
     )
@@ -238,7 +261,7 @@ async def _poll_provider(
     try:
         provider = providers.get(name)
     except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the others
-        _note_failure(name, f"cannot start: {exc}", now, sessions, report)
+        _note_failure(name, redact(f"cannot start: {exc}"), now, sessions, report)
         return
     providers.recall_answered(name, wanted, sessions)
     size = max(1, provider.batch_size)
@@ -282,13 +305,13 @@ async def _poll_provider(
                     retry_after,
                 )
                 return
-            store_batch(
+            stored = store_isolated(
                 name, batch, results, now, sessions, report, record_success=not success_recorded
             )
             success_recorded = True
             report.answered += 1
             for item in batch:
-                outcomes[item.shipment_id].append(True)
+                outcomes[item.shipment_id].append(item.shipment_id in stored)
 
     await asyncio.gather(*(one_batch(wanted[i : i + size]) for i in range(0, len(wanted), size)))
 
@@ -310,7 +333,11 @@ def store_batch(
     `record_success=False` skips the provider's health row (already recorded at `now`).
     """
     recovered = 0
-    answered = [(item, results[item.number]) for item in batch if item.number in results]
+    answered = [
+        (item, sane_result(name, results[item.number], now))
+        for item in batch
+        if item.number in results
+    ]
     with sessions.begin() as session:
         by_id = shipments.shipment_names(session, {item.shipment_id for item, _ in answered})
         answered = [(item, result) for item, result in answered if item.shipment_id in by_id]
@@ -376,6 +403,7 @@ def store_batch(
         report.new_events += events_stored
         report.changed |= changed
         shipments.mark_for_evaluation(session, changed, now)
+        failures.clear_failures(session, {item.shipment_id for item in batch}, "storing")
         if record_success:
             recovered = provider_states.provider_state(session, name).consecutive_failures
             provider_states.record_provider_success(session, name, now)
@@ -388,6 +416,53 @@ def verdict_fields(result: TrackingResult) -> dict[str, str | None]:
     verdict = result.verdict
     assert verdict is not None
     return {"status": verdict.status.value, "substatus": verdict.substatus, "raw": verdict.raw}
+
+
+def store_isolated(
+    name: str,
+    batch: Sequence[_Wanted],
+    results: Mapping[str, TrackingResult],
+    now: datetime,
+    sessions: sessionmaker[Session],
+    report: PollReport,
+    *,
+    record_success: bool = True,
+) -> set[int]:
+    """`store_batch`, falling back to one parcel at a time when the batch fails; ids stored.
+
+    A parcel whose answer cannot be stored gets the failure recorded on it (shown by `show`,
+    counted by `status`) and backs off like a failed poll; the others are stored.
+    """
+    try:
+        store_batch(name, batch, results, now, sessions, report, record_success=record_success)
+        return {item.shipment_id for item in batch}
+    except Exception:  # noqa: BLE001 - find the parcel that broke it, store the rest
+        # Each parcel once more on its own, without the provider's health row (two instances
+        # creating that row at once is a passing conflict, not this parcel's fault).
+        _LOGGER.debug("storing a batch from %s failed; storing its parcels one by one", name)
+    stored: set[int] = set()
+    for item in batch:
+        try:
+            store_batch(name, [item], results, now, sessions, report, record_success=False)
+            stored.add(item.shipment_id)
+        except Exception:  # noqa: BLE001 - recorded on the parcel
+            _record_store_failure(name, item, now, sessions, report)
+    return stored
+
+
+def _record_store_failure(
+    name: str, item: _Wanted, now: datetime, sessions: sessionmaker[Session], report: PollReport
+) -> None:
+    import sys
+
+    error = describe_exception(sys.exc_info()[1] or Exception())
+    _LOGGER.error(
+        "%s: cannot store what %s answered: %s", item.number, name, error,
+        exc_info=_LOGGER.isEnabledFor(logging.DEBUG),
+    )  # fmt: skip
+    report.errors.append(f"{name}: {item.number}: {error}")
+    with sessions.begin() as session:
+        failures.record_failure(session, item.shipment_id, f"storing {name}: {error}", now)
 
 
 def follow_on_numbers(result: TrackingResult) -> list[str]:

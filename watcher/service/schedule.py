@@ -143,6 +143,20 @@ def next_poll_after_failure(
     return now + timedelta(seconds=seconds)
 
 
+def next_look_after_failure(now: datetime, failures: int, *, polling: PollingConfig) -> datetime:
+    """When to evaluate again a parcel whose evaluation failed `failures` times in a row.
+
+    The same doubling as a failed poll, from FAILED_POLL_BASE up to `max_backoff_hours`: a
+    passing glitch is retried soon, a parcel that always fails costs little.
+    """
+    seconds = failed_poll_delay(
+        failures,
+        base=FAILED_POLL_BASE.total_seconds(),
+        cap=hours(polling.max_backoff_hours).total_seconds(),
+    )
+    return now + timedelta(seconds=seconds)
+
+
 def failed_poll_delay(
     failures: int,
     *,
@@ -157,7 +171,7 @@ def failed_poll_delay(
     is a caller-drawn fraction added on top (e.g. `random.uniform(0, 0.1)`), still within `cap`.
     A provider's `retry_after` is a floor: we never ask earlier than it said, even above `cap`.
     """
-    delay = min(cap, base * 2 ** max(0, failures))
+    delay = min(cap, base * 2 ** min(max(0, failures), 64))  # 2**failures overflows a float
     delay = min(cap, delay * (1 + max(0.0, jitter)))
     if retry_after is not None:
         delay = max(delay, retry_after)

@@ -65,6 +65,8 @@ class Health:
     instances: list[InstanceHealth] = field(default_factory=list)
     shipments: dict[str, int] = field(default_factory=dict)
     open_alerts: int = 0
+    #: Active parcels whose last handling failed (`show` names the error).
+    failing_shipments: int = 0
     providers: list[ProviderHealth] = field(default_factory=list)
     outbox: dict[str, Any] = field(default_factory=dict)
     database: dict[str, Any] = field(default_factory=dict)
@@ -88,6 +90,7 @@ def collect(database: Database, settings: Settings, now: datetime, *, url: str) 
         instances=[i for i in instances if i.running or i.heartbeat_at >= now - timedelta(days=1)],
         shipments=quickread.status_counts(database),
         open_alerts=quickread.open_alert_count(database),
+        failing_shipments=failing_count(database),
         providers=[provider_health(state, now) for state in quickread.provider_states(database)],
         outbox=outbox_health(database, now),
         database=database_health(database, url),
@@ -96,6 +99,13 @@ def collect(database: Database, settings: Settings, now: datetime, *, url: str) 
         health, stale, recent=timedelta(hours=settings.polling.interval_hours)
     )
     return health
+
+
+def failing_count(database: Database) -> int:
+    """Active parcels with failures recorded (issue 14: one bad parcel never blinds the rest)."""
+    sql = "SELECT count(*) FROM shipments WHERE failures > 0 AND archived_at IS NULL"
+    row = database.execute(sql).fetchone()
+    return int(row[0]) if row else 0
 
 
 def instance_health(row: InstanceState, now: datetime, stale: timedelta) -> InstanceHealth:
@@ -236,6 +246,10 @@ def render_text(health: Health, when: Callable[[datetime], str] | None = None) -
     by_status = ", ".join(f"{count} {status}" for status, count in sorted(health.shipments.items()))
     lines.append(f"shipments: {total}" + (f" ({by_status})" if by_status else ""))
     lines.append(f"open alerts: {health.open_alerts}")
+    if health.failing_shipments:
+        lines.append(
+            f"failing parcels: {health.failing_shipments} (see `watcher show NUMBER` for the error)"
+        )
     for p in health.providers:
         detail = (
             f", {p.consecutive_failures} failures, last error: {p.last_error}"

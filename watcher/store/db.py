@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -208,8 +210,74 @@ def has_schema(engine: Engine) -> bool:
 
 def open_database(url: str) -> tuple[Engine, sessionmaker[Session]]:
     """Engine with the schema at head, and its session factory."""
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_path(url)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the database directory {path.parent}: "
+                f"{exc.strerror or exc} (is state_dir a file?)"
+            ) from None
+        if path.is_dir():
+            raise StoreError(f"database path is a directory: {path}")
     engine = make_engine(url)
-    upgrade(engine)
+    with database_errors(url):
+        upgrade(engine)
     return engine, session_factory(engine)
+
+
+#: SQLite's own words for what went wrong, and the one line a user gets for each.
+_SQLITE_MESSAGES = (
+    (("file is not a database", "malformed", "disk image"), "corrupt"),
+    (("readonly database", "read-only", "read only"), "read-only"),
+    (("database or disk is full", "no space left"), "full"),
+    (("unable to open database file",), "unopenable"),
+)
+
+
+def describe_database_error(exc: BaseException, url: str | None) -> str | None:
+    """The one-line message for a database failure a user can fix, or None if unknown."""
+    import errno
+
+    where = _where(url)
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"no space left on device writing {exc.filename or where}"
+    if isinstance(exc, OSError) and exc.errno == errno.EROFS:
+        return f"database is read-only: {exc.filename or where}"
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    kind = next((k for words, k in _SQLITE_MESSAGES if any(w in text for w in words)), None)
+    return {
+        "corrupt": f"database file is corrupt: {where} (restore a `watcher db backup`)",
+        "read-only": f"database is read-only: {where}",
+        "full": f"no space left on device writing {where}",
+        "unopenable": f"cannot open database file: {where} (does its folder exist and allow writing?)",
+        None: None,
+    }[kind]
+
+
+def _where(url: str | None) -> str:
+    if url is None:
+        return "the database"
+    path = sqlite_path(url)
+    return str(path) if path is not None else redact_url(url)
+
+
+@contextmanager
+def database_errors(url: str | None) -> Iterator[None]:
+    """Turns a database failure a user can fix into a one-line StoreError naming the file."""
+    import sqlite3
+    import sys
+
+    try:
+        yield
+    except Exception as exc:
+        # SQLAlchemy's errors only if it is loaded: `list` and `status` read SQLite without it.
+        alchemy = sys.modules.get("sqlalchemy.exc")
+        known = (sqlite3.Error, OSError, *([alchemy.SQLAlchemyError] if alchemy else []))
+        if not isinstance(exc, known):
+            raise
+        message = describe_database_error(exc, url)
+        if message is None:
+            raise
+        raise StoreError(message) from None

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from watcher.domain.redact import redact
 from watcher.store.tables import ProviderStateRow
 
 
@@ -36,7 +37,7 @@ def record_provider_failure(
     """A failed request: one more in the streak, and a pause when one is given."""
     row = provider_state(session, name)
     row.last_error_at = now
-    row.last_error = error
+    row.last_error = redact(error)
     row.consecutive_failures = (row.consecutive_failures or 0) + 1
     row.failing_since = row.failing_since or now
     if paused_until is not None:
