@@ -136,12 +136,12 @@ class StallRule:
         if action == Action.CONTACT_COURIER:
             text = (
                 f"{head} Ask the local post office or courier where the parcel is{by_when(act_by)}; "
-                f"if they cannot find it, open a dispute{by_when(ctx.deadline)}."
+                f"if they cannot find it, open a dispute{by_when(dispute_by(ctx))}."
             )
         elif action == Action.CONTACT_SELLER:
             text = (
                 f"{head} Ask the seller to check with their logistics provider{by_when(act_by)}; if the "
-                f"parcel does not move, open a dispute{by_when(ctx.deadline)}."
+                f"parcel does not move, open a dispute{by_when(dispute_by(ctx))}."
             )
         else:
             text = (
