@@ -33,15 +33,6 @@ def cycle(config: Path, targets: list[str], now: datetime) -> RecordingNotifier:
     return notifier
 
 
-def cycle_without_evaluation(config: Path, targets: list[str], now: datetime) -> None:
-    """A tick that finds nothing due: only the outbox (and the late-target catch-up) runs."""
-    app = App(load_settings(config), clock=FrozenClock(now), notifier=RecordingNotifier(targets))
-    try:
-        asyncio.run(app.cycle(poll=False))
-    finally:
-        asyncio.run(app.aclose())
-
-
 def test_a_target_added_later_gets_open_actionable_alerts(make_config, replay_dir: Path) -> None:
     config = make_config(PARCEL)
     write_replay(replay_dir, NUMBER, [{"time": "2026-10-02T08:00:00Z", "description": "Accepted"}])
@@ -59,27 +50,52 @@ def test_alerts_past_their_act_by_date_are_not_sent_to_a_new_target(
 ) -> None:
     config = make_config(PARCEL)
     write_replay(replay_dir, NUMBER, [{"time": "2026-10-02T08:00:00Z", "description": "Accepted"}])
-    late = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
-    cycle(config, ["phone"], late)
-    from sqlalchemy import select, update
+    late = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)  # protection and the dispute window are over
+    later = cycle(config, ["phone"], late)
+    assert later.sent
+    later = cycle(config, ["phone", "email"], late + timedelta(hours=1))
+    rows = _open_alert_targets(config)
+    # Issue 16: an act_by is never in the past. What remains once the dispute window closed (the
+    # chargeback) is still actionable, so it reaches the new target, with a date still to come.
+    assert rows and all(act_by is None or act_by >= late.date() for act_by, _t in rows)
+    assert any("chargeback" in title.lower() for t, title, _b in later.sent if t == "email")
 
-    from watcher.store.tables import AlertRow, NotificationRow, ShipmentRow
 
-    # Rules never give a past act_by; a stored one passes when no new evaluation came since.
+def test_a_passed_act_by_is_not_news_for_a_new_target(make_config, replay_dir: Path) -> None:
+    from sqlalchemy import update
+
+    from watcher.notify.outbox import enqueue_missed
+    from watcher.store.tables import AlertRow
+
+    config = make_config(PARCEL)
+    write_replay(replay_dir, NUMBER, [{"time": "2026-10-02T08:00:00Z", "description": "Accepted"}])
+    cycle(config, ["phone"], NOW)
+    later = NOW + timedelta(days=30)
     app = App(load_settings(config), notifier=RecordingNotifier(["phone"]))
-    with app.sessions.begin() as session:
-        session.execute(update(AlertRow).values(act_by=late.date() - timedelta(days=3)))
-        session.execute(update(ShipmentRow).values(next_eval_at=late + timedelta(days=30)))
-    app.engine.dispose()
-    cycle_without_evaluation(config, ["phone", "email"], late + timedelta(hours=1))
+    try:
+        with app.sessions() as session, session.begin():
+            # An open alert whose stored date passed (no cycle has re-dated it yet).
+            session.execute(update(AlertRow).values(act_by=later.date() - timedelta(days=1)))
+            assert enqueue_missed(session, later, targets=["phone", "email"]) == 0
+    finally:
+        app.engine.dispose()
+    assert not [t for _a, t in _open_alert_targets(config) if t == "email"]
+
+
+def _open_alert_targets(config: Path) -> list[tuple[object, str]]:
+    """(act_by, target) of every notification row about a still open alert."""
+    from sqlalchemy import select
+
+    from watcher.store.tables import AlertRow, NotificationRow
+
     app = App(load_settings(config), notifier=RecordingNotifier(["phone"]))
-    with app.sessions() as session:
-        rows = session.execute(
-            select(AlertRow.act_by, NotificationRow.target)
-            .join(NotificationRow, NotificationRow.alert_id == AlertRow.id)
-            .where(AlertRow.resolved_at.is_(None))
-        ).all()
-    app.engine.dispose()
-    assert any(target == "phone" and act_by and act_by < late.date() for act_by, target in rows)
-    # Advice whose date has passed is not news for a new target.
-    assert not [a for a, target in rows if target == "email" and a is not None and a < late.date()]
+    try:
+        with app.sessions() as session:
+            rows = session.execute(
+                select(AlertRow.act_by, NotificationRow.target)
+                .join(NotificationRow, NotificationRow.alert_id == AlertRow.id)
+                .where(AlertRow.resolved_at.is_(None))
+            ).all()
+    finally:
+        app.engine.dispose()
+    return [(act_by, target) for act_by, target in rows]

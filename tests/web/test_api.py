@@ -193,8 +193,16 @@ def test_alerts_notifications_status_evidence(served: Any) -> None:
     schema("Status").validate(status)
     assert status["healthy"] is False  # no daemon has run
     evidence = s.client.get(f"/api/v1/shipments/{STALLED}/evidence").json()
-    assert evidence["events"][0]["description"] == "Order information received"
+    schema("Evidence").validate(evidence)  # `watcher evidence`'s report, as the CLI writes it
+    assert evidence["report"] == "watcher evidence"
+    assert evidence["timeline"][0]["description"] == "Order information received"
+    assert evidence["timeline"][0]["sources"][0]["provider"] == "replay"
+    assert {e["description"] for e in evidence["raw_events"]} >= {"Order information received"}
     assert evidence["order"]["ordered_at"] == "2026-09-28"
+    assert [a["kind"] for a in evidence["current_alerts"]] == ["stalled"]
+    assert any(d["what"] == "buyer protection ends" for d in evidence["dates"])
+    held = {item["item"]: item["held"] for item in evidence["checklist"]}
+    assert any(held.values()) and not all(held.values())  # watcher's own items ticked only
 
 
 def test_writes_must_be_json(served: Any) -> None:

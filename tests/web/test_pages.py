@@ -94,12 +94,26 @@ def test_parcel_page_case_buttons_received_undo_archive(served: Any) -> None:
 
 def test_evidence_download(served: Any) -> None:
     s = served()
-    answer = s.client.get(f"/shipments/{STALLED}/evidence")
+    stem = f"evidence-{STALLED}-2026-11-11"  # the name `watcher evidence` writes
+    page = s.client.get(f"/shipments/{STALLED}/evidence")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.headers["content-disposition"] == f'attachment; filename="{stem}.html"'
+    # The printable report: self-contained (no scripts, no external assets), the timeline in it.
+    assert STALLED in page.text and "Order information received" in page.text
+    assert "<script" not in page.text and not re.search(r'(src|href)="https?:', page.text)
+
+    answer = s.client.get(f"/shipments/{STALLED}/evidence?format=json")
     assert answer.status_code == 200
-    assert answer.headers["content-disposition"] == (
-        f'attachment; filename="watcher-evidence-{STALLED}.json"'
-    )
-    assert json.loads(answer.text)["tracking_number"] == STALLED
+    assert answer.headers["content-disposition"] == f'attachment; filename="{stem}.json"'
+    report = json.loads(answer.text)
+    assert report["order"]["tracking_number"] == STALLED
+    assert report == s.client.get(f"/api/v1/shipments/{STALLED}/evidence").json()
+
+    bad = s.client.get(f"/shipments/{STALLED}/evidence?format=pdf")
+    assert bad.status_code == 400 and "format: expected html or json" in bad.text
+    unknown = s.client.get("/shipments/LP00000000000099/evidence")
+    assert unknown.status_code == 404 and "LP00000000000099: not watched" in unknown.text
 
 
 def test_unknown_and_bad_numbers(served: Any) -> None:

@@ -260,7 +260,8 @@ def test_secrets_are_never_rendered(served: Any, protected: str) -> None:
     paths = ["/", f"/shipments/{STALLED}", "/shipments/new", "/alerts", "/notifications", "/health"]
     paths += ["/api/v1/shipments", f"/api/v1/shipments/{STALLED}", "/api/v1/status"]
     paths += ["/api/v1/alerts", "/api/v1/notifications", "/api/v1/openapi.json"]
-    paths += [f"/shipments/{STALLED}/evidence"]
+    paths += [f"/shipments/{STALLED}/evidence", f"/shipments/{STALLED}/evidence?format=json"]
+    paths += [f"/api/v1/shipments/{STALLED}/evidence"]
     for path in paths:
         answer = s.client.get(path)
         assert answer.status_code == 200, path

@@ -8,6 +8,7 @@ from watcher.domain.models import Action, Alert, Severity, Status, TimelineEvent
 from watcher.rules.base import (
     RuleContext,
     by_when,
+    dispute_by,
     earliest_after,
     is_quiet,
     ladder,
@@ -105,7 +106,7 @@ class CustomsRule:
         if action == Action.CONTACT_COURIER:
             text += (
                 f" The usual reply period ended on {reply_by:%Y-%m-%d}: call the courier{by_when(act_by)} to check "
-                f"it is still held; if it was sent back, open a dispute{by_when(ctx.deadline)}."
+                f"it is still held; if it was sent back, open a dispute{by_when(dispute_by(ctx))}."
             )
         else:
             text += (
@@ -127,7 +128,7 @@ class CustomsRule:
         if action == Action.CONTACT_COURIER:
             text = (
                 f"{head} Ask the destination post or courier whether customs needs anything from you"
-                f"{by_when(act_by)}; if nothing moves, open a dispute{by_when(ctx.deadline)}."
+                f"{by_when(act_by)}; if nothing moves, open a dispute{by_when(dispute_by(ctx))}."
             )
             return ctx.alert(
                 "customs_hold", action, Severity.WARNING, text, act_by=act_by, key="customs_hold"

@@ -122,7 +122,7 @@ def _too_fast(
     if took < timedelta(days=limit):
         return (
             f"it was 'delivered' {plural(took.days, 'day')} after the first scan, faster than "
-            f"any real route ({limit} days)"
+            f"any real route ({plural(limit, 'day')})"
         )
     return None
 
@@ -209,7 +209,7 @@ class DeliveredRule:
             text = (
                 f"{head} If you do not have the parcel, ask the local courier for proof of delivery (signature, "
                 f"photo, GPS){by_when(act_by)}, then run `watcher not-received {ctx.shipment.tracking_number}` "
-                f"and open a dispute{by_when(ctx.deadline)}. If you have it, run `watcher received`."
+                f"and open a dispute{by_when(dispute_by(ctx))}. If you have it, run `watcher received`."
             )
             return ctx.alert("delivered_suspicious", action, Severity.WARNING, text, act_by=act_by)
         text = (

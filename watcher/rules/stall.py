@@ -139,13 +139,13 @@ class StallRule:
             who = f"Ask {handover}" if handover else "Ask the local post office or courier"
             text = (
                 f"{head} {who} where the parcel is{by_when(act_by)}; "
-                f"if they cannot find it, open a dispute{by_when(ctx.deadline)}."
+                f"if they cannot find it, open a dispute{by_when(dispute_by(ctx))}."
             )
         elif action == Action.CONTACT_SELLER:
             also = f" It was handed over: you can also ask {handover}." if handover else ""
             text = (
                 f"{head} Ask the seller to check with their logistics provider{by_when(act_by)}; if the "
-                f"parcel does not move, open a dispute{by_when(ctx.deadline)}.{also}"
+                f"parcel does not move, open a dispute{by_when(dispute_by(ctx))}.{also}"
             )
         else:
             text = (

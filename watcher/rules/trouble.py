@@ -173,7 +173,7 @@ class ExceptionRule:
         if action == Action.CONTACT_COURIER:
             text = (
                 f"{said} Ask the courier what is wrong and what they need{by_when(act_by)}; if they cannot "
-                f"resolve it, open a dispute{by_when(ctx.deadline)}."
+                f"resolve it, open a dispute{by_when(dispute_by(ctx))}."
             )
             return [ctx.alert("exception", action, Severity.WARNING, text, act_by=act_by)]
         text = f"{said} Too little time is left to sort it out with the courier: open a dispute{by_when(act_by)}."

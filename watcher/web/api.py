@@ -193,9 +193,8 @@ async def undo(request: Request) -> Response:
 
 
 async def evidence(request: Request) -> Response:
-    from watcher.service.evidence import evidence_json
-
-    return await answer(_known(evidence_json), app_of(request), request.path_params["number"])
+    """`watcher evidence`'s report as JSON (the same dict the CLI writes)."""
+    return await answer(data.evidence_report, app_of(request), request.path_params["number"])
 
 
 async def alerts(request: Request) -> Response:

@@ -94,6 +94,15 @@ def parcel_json(app: App, raw_number: str) -> dict[str, Any]:
     return data
 
 
+def evidence_report(app: App, raw_number: str) -> dict[str, Any]:
+    """`watcher evidence`'s report of a watched parcel (the JSON the CLI writes next to the HTML)."""
+    from watcher.service.evidence import gather_evidence
+
+    number = known_number(app, raw_number)
+    with app.sessions() as session:
+        return gather_evidence(session, number, app.clock.now(), settings=app.settings)
+
+
 def shipment_records(
     app: App, *, include_archived: bool, limit: int | None
 ) -> list[dict[str, Any]]:

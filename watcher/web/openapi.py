@@ -187,6 +187,96 @@ SCHEMAS: dict[str, Any] = {
             "force": {"type": "boolean"},
         },
     },
+    "EvidenceEvent": {
+        "type": "object",
+        "description": "one merged timeline event with every provider's report of it",
+        "required": ["time", "status", "description", "sources"],
+        "properties": {
+            "time": _TIME,
+            "local_time": _NSTR,
+            "status": _STR,
+            "substatus": _NSTR,
+            "description": _STR,
+            "location": _NSTR,
+            "country": _NSTR,
+            "flags": {"type": "array", "items": _STR},
+            "sources": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+    "Evidence": {
+        "type": "object",
+        "description": (
+            "`watcher evidence` report, the JSON written next to the HTML: keys are added, "
+            "never renamed (`version` changes when one changes meaning)"
+        ),
+        "required": [
+            "report",
+            "version",
+            "generated_at",
+            "timezone",
+            "order",
+            "dates",
+            "current_alerts",
+            "timeline",
+            "raw_events",
+            "case",
+            "alerts",
+            "notifications",
+            "checklist",
+        ],
+        "properties": {
+            "report": {"const": "watcher evidence"},
+            "version": {"type": "integer"},
+            "generated_at": _TIME,
+            "timezone": _STR,
+            "order": {
+                "type": "object",
+                "required": ["tracking_number", "status"],
+                "properties": {
+                    "tracking_number": _STR,
+                    "order_id": _NSTR,
+                    "ordered_at": _DAY,
+                    "protection_ends": _DAY,
+                    "destination": _ref("Destination"),
+                    "legs": {"type": "array", "items": {"type": "object"}},
+                    "status": _STR,
+                },
+            },
+            "dates": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["what", "date", "source"],
+                    "properties": {"what": _STR, "date": _DAY, "source": _STR},
+                },
+            },
+            "current_alerts": {"type": "array", "items": {"type": "object"}},
+            "timeline": {"type": "array", "items": _ref("EvidenceEvent")},
+            "raw_events": {"type": "array", "items": {"type": "object"}},
+            "case": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": ["integer", "null"]},
+                    "steps": {"type": "array", "items": _ref("CaseStep")},
+                },
+            },
+            "alerts": {"type": "array", "items": {"type": "object"}},
+            "notifications": {"type": "array", "items": {"type": "object"}},
+            "checklist": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["item", "why", "for", "held"],
+                    "properties": {
+                        "item": _STR,
+                        "why": _STR,
+                        "for": {"type": "array", "items": _STR},
+                        "held": {"type": "boolean", "description": "watcher already holds it"},
+                    },
+                },
+            },
+        },
+    },
     "Notification": {
         "type": "object",
         "properties": {
@@ -306,8 +396,8 @@ def openapi_document() -> dict[str, Any]:
             "/shipments/{number}/evidence": {
                 "parameters": [_NUMBER],
                 "get": _op(
-                    "everything recorded about the parcel, for a dispute",
-                    {"200": _json({"type": "object"}, "the evidence"), **_PARCEL_ERRORS},
+                    "the evidence report a buyer attaches to a dispute (`watcher evidence`)",
+                    {"200": _json(_ref("Evidence"), "the report"), **_PARCEL_ERRORS},
                 ),
             },
             "/alerts": {

@@ -6,7 +6,6 @@ database work in a thread, so a page never blocks the daemon's loop.
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import UTC, date, datetime
 from typing import Any
@@ -244,22 +243,27 @@ async def archive(request: Request) -> Response:
 
 
 async def evidence(request: Request) -> Response:
-    """The parcel's evidence as a JSON download."""
-    from watcher.service.evidence import evidence_json
+    """The evidence report as a download: printable HTML, or `?format=json` (`watcher evidence`)."""
+    from watcher.report.evidence import render_html, render_json, report_stem
 
+    fmt = request.query_params.get("format", "html")
+    if fmt not in ("html", "json"):
+        error = f"format: expected html or json, not {fmt!r}"
+        return render(request, "error.html", {"error": error}, status=400)
     number = request.path_params["number"]
     try:
-        number = await in_thread(data.known_number, request.app.state.app, number)
-        document = await in_thread(evidence_json, request.app.state.app, number)
+        report = await in_thread(data.evidence_report, request.app.state.app, number)
     except data.NotWatched as exc:
         return render(request, "error.html", {"error": str(exc)}, status=404)
     except InputError as exc:
         return render(request, "error.html", {"error": str(exc)}, status=400)
-    name = f"watcher-evidence-{document['tracking_number']}.json"
+    if fmt == "json":
+        body, media = render_json(report), "application/json"
+    else:
+        body, media = render_html(report), "text/html; charset=utf-8"
+    name = f"{report_stem(report)}.{fmt}"
     return Response(
-        json.dumps(document, indent=2, ensure_ascii=False),
-        media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
 
 
