@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.mqtt.broker import Broker
+from tests.kits.broker import Broker
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
+from tests.kits.broker import Broker, retained
 from tests.kits.common import T0, write_replay
 from tests.kits.daemon import DaemonProcess, daemon_env, number, wait_until
 from tests.kits.daemon import write_config as write_daemon_config
 from tests.kits.daemon import write_replay as write_daemon_replay
-from tests.mqtt.broker import Broker, retained
 from watcher.config import MqttConfig, load_settings
 from watcher.domain.clock import FrozenClock
 from watcher.mqtt.publisher import Publisher

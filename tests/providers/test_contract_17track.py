@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.providers.contract_kit import (
+from tests.kits.contracts import (
     check_and_show,
     events_by_text,
     provider_server,

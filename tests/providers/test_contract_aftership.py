@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.providers.contract_kit import (
+from tests.kits.contracts import (
     check_and_show,
     events_by_text,
     provider_server,

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.providers.contract_kit import (
+from tests.kits.contracts import (
     check_and_show,
     events_by_text,
     provider_server,

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.kits.common import T0
-from tests.web.pushkit import (
+from tests.kits.push import (
     AFTERSHIP_SECRET,
     API_KEY,
     NUMBER,

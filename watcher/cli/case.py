@@ -18,6 +18,13 @@ from watcher.cli.common import (
 )
 from watcher.domain.errors import InputError
 
+#: The ladder's steps, as `watcher case` takes them (checked by watcher.service.cases: importing
+#: the rules here would slow every command down).
+STEPS_HELP = (
+    "seller-contacted, extension-requested, extension-granted, dispute-opened, seller-replied, "
+    "escalated, refunded, closed, claim-filed, chargeback, received, not-received"
+)
+
 
 def cmd_case(
     *,

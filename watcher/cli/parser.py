@@ -273,14 +273,6 @@ def add_mark_commands(root: click.Group) -> None:
     )
 
 
-#: The ladder's steps, as `watcher case` takes them (checked by watcher.service.cases: importing
-#: the rules here would slow every command down).
-CASE_STEPS_HELP = (
-    "seller-contacted, extension-requested, extension-granted, dispute-opened, seller-replied, "
-    "escalated, refunded, closed, claim-filed, chargeback, received, not-received"
-)
-
-
 def add_case_command(root: click.Group) -> None:
     """`case`: the buyer's case — show it, or record a step on the ladder."""
     register(
@@ -317,7 +309,7 @@ def add_case_command(root: click.Group) -> None:
         NOW,
         json_opt("the case"),
         description="Show the buyer's case, or record a step on the ladder.\n\nSTEP is one of: "
-        + CASE_STEPS_HELP
+        + case.STEPS_HELP
         + ".",
     )
 

@@ -13,27 +13,28 @@ from watcher.cli.common import EXIT_OK
 PROG, COMPLETE_VAR = "watcher", "_WATCHER_COMPLETE"
 
 
+def command_tree() -> click.Command:
+    """The whole `watcher` command tree, from the running command's context."""
+    return click.get_current_context().find_root().command
+
+
 def cmd_completion(*, config: str | None, shell: str) -> int:
     """`watcher completion SHELL`: the script that makes the shell complete watcher's commands."""
     from click.shell_completion import get_completion_class
 
-    from watcher.cli.parser import build
-
     completion = get_completion_class(shell)
     if completion is None:  # click knows bash, zsh and fish, the choices offered
         raise click.UsageError(f"no completion for {shell}")
-    click.echo(completion(build(), {}, PROG, COMPLETE_VAR).source())
+    click.echo(completion(command_tree(), {}, PROG, COMPLETE_VAR).source())
     return EXIT_OK
 
 
 def cmd_man(*, config: str | None, out: str) -> int:
     """`watcher man --out DIR`: one page per command, `watcher.1` for the whole tool."""
-    from watcher.cli.parser import build
-
     folder = Path(out).expanduser()
     folder.mkdir(parents=True, exist_ok=True)
     written = 0
-    for path, command in walk(build(), (PROG,)):
+    for path, command in walk(command_tree(), (PROG,)):
         (folder / f"{'-'.join(path)}.1").write_text(man_page(path, command), encoding="utf-8")
         written += 1
     click.echo(f"{written} man pages written to {folder}")

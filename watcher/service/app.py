@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from watcher.notify.routing import Router
     from watcher.notify.transport import Notifier
     from watcher.service.evaluator import EvaluationReport
-    from watcher.service.poller import PollReport, ProviderPool
+    from watcher.service.poller import ProviderPool
+    from watcher.service.storing import PollReport
 
 _LOGGER = logging.getLogger(__name__)
 

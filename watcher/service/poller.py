@@ -11,9 +11,7 @@ import logging
 import random
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,13 +22,12 @@ from watcher.domain.errors import (
     ProviderError,
     ProviderRateLimited,
 )
-from watcher.domain.models import Status, TrackingResult
-from watcher.domain.numbers import follow_on_numbers_from_text, number_in_field, origin_country_of
-from watcher.domain.redact import describe_exception, redact
+from watcher.domain.models import Status
+from watcher.domain.numbers import origin_country_of
+from watcher.domain.redact import redact
 from watcher.providers.base import RemembersNumbers, TrackingProvider
 from watcher.providers.registry import load_provider_class, provider_config
 from watcher.providers.retry import call_with_retry
-from watcher.service.intake import sane_result
 from watcher.service.routing import providers_for
 from watcher.service.schedule import (
     next_poll_after_failure,
@@ -38,16 +35,18 @@ from watcher.service.schedule import (
     provider_pause,
     pushed_at,
 )
+from watcher.service.storing import (
+    PollReport,
+    Wanted,
+    store_isolated,
+)
 from watcher.store import (
     claims,
-    delivery_estimates,
-    failures,
     provider_states,
     shipments,
     tracking_events,
 )
 from watcher.store.tables import ShipmentRow
-from watcher.timeline.normalize import normalize_events
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -74,7 +73,7 @@ class ProviderPool:
         return dict(self._providers)
 
     def recall_answered(
-        self, name: str, wanted: Sequence[_Wanted], sessions: sessionmaker[Session]
+        self, name: str, wanted: Sequence[Wanted], sessions: sessionmaker[Session]
     ) -> None:
         """Tell an adapter that remembers numbers which of `wanted` it answered in earlier runs.
 
@@ -120,31 +119,6 @@ SCHEDULE_COLUMNS = (
     ShipmentRow.last_push_at,
     ShipmentRow.providers,
 )
-
-
-@dataclass
-class PollReport:
-    """What one polling pass did."""
-
-    shipments: int = 0
-    requests: int = 0
-    answered: int = 0  # requests a provider answered (`check` fails when none was)
-    new_events: int = 0
-    changed: set[int] = field(default_factory=set)
-    errors: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class _Wanted:
-    """One number to ask one provider about, for one shipment, with the shipment's context."""
-
-    shipment_id: int
-    number: str
-    #: The shipment's countries (origin from its main number): they place offset-less times.
-    origin: str | None = None
-    destination: str | None = None
-    #: Every number the shipment already has (main and legs): known hand-overs are skipped.
-    known: tuple[str, ...] = ()
 
 
 async def poll_due(
@@ -226,9 +200,9 @@ async def poll_due(
 
 def plan_requests(
     session: Session, rows: Sequence[Any], settings: Settings
-) -> dict[str, list[_Wanted]]:
+) -> dict[str, list[Wanted]]:
     """Group (shipment, number) pairs by provider."""
-    plan: dict[str, list[_Wanted]] = defaultdict(list)
+    plan: dict[str, list[Wanted]] = defaultdict(list)
     # One query, not one per row.
     legs = shipments.leg_numbers_by_shipment(session, [row.id for row in rows])
     for row in rows:
@@ -237,14 +211,14 @@ def plan_requests(
         destination = getattr(row, "dest_country", None)
         for name in providers_for(row, settings):
             plan[name].extend(
-                _Wanted(row.id, number, origin, destination, numbers) for number in numbers
+                Wanted(row.id, number, origin, destination, numbers) for number in numbers
             )
     return dict(plan)
 
 
 async def _poll_provider(
     name: str,
-    wanted: list[_Wanted],
+    wanted: list[Wanted],
     now: datetime,
     *,
     settings: Settings,
@@ -273,7 +247,7 @@ async def _poll_provider(
     # same values again (a query and a flush per batch): only a failure in between undoes it.
     success_recorded = False
 
-    async def one_batch(batch: list[_Wanted]) -> None:
+    async def one_batch(batch: list[Wanted]) -> None:
         nonlocal success_recorded
         async with limit:
             if paused.is_set():
@@ -316,176 +290,9 @@ async def _poll_provider(
     await asyncio.gather(*(one_batch(wanted[i : i + size]) for i in range(0, len(wanted), size)))
 
 
-def store_batch(
-    name: str,
-    batch: Sequence[_Wanted],
-    results: Mapping[str, TrackingResult],
-    now: datetime,
-    sessions: sessionmaker[Session],
-    report: PollReport,
-    *,
-    record_success: bool = True,
-) -> None:
-    """Store one batch's events, estimates and follow-on numbers in one transaction.
-
-    Each step covers the whole batch at once (one INSERT of events, one query of estimates):
-    per shipment, they were most of the polling time (bench/RESULTS.md, throughput).
-    `record_success=False` skips the provider's health row (already recorded at `now`).
-    """
-    recovered = 0
-    answered = [
-        (item, sane_result(name, results[item.number], now))
-        for item in batch
-        if item.number in results
-    ]
-    with sessions.begin() as session:
-        by_id = shipments.shipment_names(session, {item.shipment_id for item, _ in answered})
-        answered = [(item, result) for item, result in answered if item.shipment_id in by_id]
-        new = tracking_events.store_events_many(
-            session,
-            name,
-            [
-                (
-                    item.shipment_id,
-                    item.number,
-                    normalize_events(
-                        result.events,
-                        origin=result.origin_country or item.origin,
-                        destination=item.destination or result.destination_country,
-                    ),
-                )
-                for item, result in answered
-            ],
-            now,
-        )
-        events_stored = sum(new)  # `new` goes on to count every change (estimates, verdicts, legs)
-        dated = [
-            (i, item.shipment_id, result.estimated_delivery)
-            for i, (item, result) in enumerate(answered)
-            if result.estimated_delivery is not None
-        ]
-        moves = delivery_estimates.record_estimates(
-            session, name, [(shipment_id, estimate) for _, shipment_id, estimate in dated], now
-        )
-        for (i, shipment_id, estimate), moved in zip(dated, moves, strict=True):
-            if moved == "later":
-                _LOGGER.info(
-                    "%s: %s moved its delivery estimate later, to %s",
-                    describe(by_id[shipment_id]),
-                    name,
-                    estimate.isoformat(),
-                )
-            new[i] += moved is not None
-        verdict_changed = shipments.store_verdicts(
-            session,
-            [
-                (item.shipment_id, item.number, name, verdict_fields(result))
-                for item, result in answered
-                if result.verdict is not None
-            ],
-            now,
-        )
-        for i, (item, result) in enumerate(answered):
-            new[i] += item.shipment_id in verdict_changed
-            follow_ons = [n for n in follow_on_numbers(result) if n not in item.known]
-            shipment = session.get(ShipmentRow, item.shipment_id) if follow_ons else None
-            for follow_on in follow_ons:
-                if shipment is not None and shipments.add_leg(
-                    session, shipment, follow_on, name, now
-                ):
-                    _LOGGER.info(
-                        "%s: new leg %s reported by %s", describe(shipment), follow_on, name
-                    )
-                    new[i] += 1
-        changed = {
-            item.shipment_id for (item, _), count in zip(answered, new, strict=True) if count
-        }
-        report.new_events += events_stored
-        report.changed |= changed
-        shipments.mark_for_evaluation(session, changed, now)
-        failures.clear_failures(session, {item.shipment_id for item in batch}, "storing")
-        if record_success:
-            recovered = provider_states.provider_state(session, name).consecutive_failures
-            provider_states.record_provider_success(session, name, now)
-    if recovered:
-        _LOGGER.info("provider %s recovered after %d failed attempts", name, recovered)
-
-
-def verdict_fields(result: TrackingResult) -> dict[str, str | None]:
-    """What `shipments.verdicts` keeps of a provider's verdict."""
-    verdict = result.verdict
-    assert verdict is not None
-    return {"status": verdict.status.value, "substatus": verdict.substatus, "raw": verdict.raw}
-
-
-def store_isolated(
-    name: str,
-    batch: Sequence[_Wanted],
-    results: Mapping[str, TrackingResult],
-    now: datetime,
-    sessions: sessionmaker[Session],
-    report: PollReport,
-    *,
-    record_success: bool = True,
-) -> set[int]:
-    """`store_batch`, falling back to one parcel at a time when the batch fails; ids stored.
-
-    A parcel whose answer cannot be stored gets the failure recorded on it (shown by `show`,
-    counted by `status`) and backs off like a failed poll; the others are stored.
-    """
-    try:
-        store_batch(name, batch, results, now, sessions, report, record_success=record_success)
-        return {item.shipment_id for item in batch}
-    except Exception:  # noqa: BLE001 - find the parcel that broke it, store the rest
-        # Each parcel once more on its own, without the provider's health row (two instances
-        # creating that row at once is a passing conflict, not this parcel's fault).
-        _LOGGER.debug("storing a batch from %s failed; storing its parcels one by one", name)
-    stored: set[int] = set()
-    for item in batch:
-        try:
-            store_batch(name, [item], results, now, sessions, report, record_success=False)
-            stored.add(item.shipment_id)
-        except Exception:  # noqa: BLE001 - recorded on the parcel
-            _record_store_failure(name, item, now, sessions, report)
-    return stored
-
-
-def _record_store_failure(
-    name: str, item: _Wanted, now: datetime, sessions: sessionmaker[Session], report: PollReport
-) -> None:
-    import sys
-
-    error = describe_exception(sys.exc_info()[1] or Exception())
-    _LOGGER.error(
-        "%s: cannot store what %s answered: %s", item.number, name, error,
-        exc_info=_LOGGER.isEnabledFor(logging.DEBUG),
-    )  # fmt: skip
-    report.errors.append(f"{name}: {item.number}: {error}")
-    with sessions.begin() as session:
-        failures.record_failure(session, item.shipment_id, f"storing {name}: {error}", now)
-
-
-def follow_on_numbers(result: TrackingResult) -> list[str]:
-    """Further legs: numbers the provider reports, and numbers hand-over events announce.
-
-    Provider fields go through the same validation as typed numbers (`number_in_field`): a
-    label before the number, line breaks or path-like values never become a leg.
-    """
-    found = [n for n in map(number_in_field, result.follow_on_numbers) if n]
-    for event in result.events:
-        found += _announced_numbers(event.description)
-    return [number for number in dict.fromkeys(found) if number != result.tracking_number]
-
-
-@lru_cache(maxsize=4096)
-def _announced_numbers(description: str) -> tuple[str, ...]:
-    """`follow_on_numbers_from_text`, once per distinct description (carriers repeat theirs)."""
-    return follow_on_numbers_from_text(description)
-
-
 def handle_provider_error(
     exc: ProviderError,
-    batch: Sequence[_Wanted],
+    batch: Sequence[Wanted],
     now: datetime,
     sessions: sessionmaker[Session],
     report: PollReport,
@@ -576,12 +383,3 @@ def schedule_next_polls(
                 )
             )
         shipments.store_poll_schedule(session, schedule, now, owner=owner)
-
-
-def describe(row: Any) -> str:
-    """'LP00123456789012 (USB hub)' for log lines."""
-    return (
-        f"{row.tracking_number} ({row.label})"
-        if getattr(row, "label", None)
-        else row.tracking_number
-    )

@@ -25,8 +25,8 @@ from watcher.domain.numbers import normalize_tracking_number
 from watcher.providers.aftership.adapter import parse_tracking
 from watcher.providers.base import as_dict
 from watcher.providers.seventeentrack.adapter import parse_track_item
-from watcher.service.poller import PollReport, _Wanted, store_batch
 from watcher.service.schedule import push_safety_net, pushed_at
+from watcher.service.storing import PollReport, Wanted, store_batch
 from watcher.store import shipments
 from watcher.store.tables import ShipmentRow
 
@@ -109,7 +109,7 @@ def store_push(
     result = item.result if item.result.tracking_number == number else _renamed(item.result, number)
     store_batch(
         item.provider,
-        [_Wanted(outcome.shipment_id, number)],
+        [Wanted(outcome.shipment_id, number)],
         {number: result},
         now,
         sessions,
