@@ -29,6 +29,8 @@ step watcher add "https://t.17track.net/en#nums=RR123456785CN" --label "Desk lam
 step watcher check
 step watcher list
 step watcher show LP00123456789012
+step watcher case LP00123456789012 seller-contacted --note "asked for news in the order chat"
+step watcher case LP00123456789012
 step watcher received RR123456785CN
 step watcher alerts
 step watcher status

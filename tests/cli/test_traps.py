@@ -398,3 +398,19 @@ def test_recording_notifier_keeps_severities() -> None:
     notifier = RecordingNotifier()
     notifier.send("default", "t", "b", severity="critical")
     assert notifier.severities == ["critical"]
+
+
+def test_a_narrow_by_column_keeps_the_date_and_drops_the_phrase(monkeypatch) -> None:
+    from watcher.cli import renderer
+
+    # Piped (no width): the whole value, for scripts.
+    piped = renderer.table_lines(
+        (renderer.Column("BY", soft_cut=" ("),), [["28 Nov (tomorrow)"]], header=False
+    )
+    assert piped == ["28 Nov (tomorrow)"]
+    monkeypatch.setattr(renderer, "is_terminal", lambda stream=None: True)
+    monkeypatch.setenv("NO_COLOR", "1")
+    columns = (renderer.Column("BY", max_width=24, flex=True, min_width=6, soft_cut=" ("),)
+    rows = [["28 Nov (tomorrow)"], ["-"]]
+    lines = renderer.table_lines(columns, rows, widths=[6], header=False)
+    assert [line.rstrip() for line in lines] == ["28 Nov", "-"]

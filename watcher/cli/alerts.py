@@ -8,7 +8,15 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from watcher.cli.common import EXIT_FAILURE, EXIT_OK, clock_for, load, opened_app, print_json
+from watcher.cli.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    clock_for,
+    load,
+    opened_app,
+    print_json,
+    quiet_alert_logs,
+)
 from watcher.cli.renderer import is_terminal
 
 if TYPE_CHECKING:
@@ -22,15 +30,13 @@ def cmd_check(*, config: str | None, now: str | None, as_json: bool, poll: bool,
     failed, since "no open alerts" would then mean "nothing could be checked".
     """
     import asyncio
-    import logging
     from zoneinfo import ZoneInfo
 
     from watcher.cli.render import alert_json, alert_text
     from watcher.store import alert_states
 
     settings = load(config)
-    # The alerts are printed below: their log lines would say it all a second time on stderr.
-    logging.getLogger("watcher.service.evaluator").setLevel(logging.ERROR)
+    quiet_alert_logs()
     with opened_app(settings, clock=clock_for(now, settings)) as app:
         app.sync_config()
         with busy(f"checking {active_count(app)} parcels"):

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from watcher.cli import renderer as r
 from watcher.cli.common import (
     EXIT_OK,
     clock_for,
@@ -15,6 +16,7 @@ from watcher.cli.common import (
     parse_day,
     parse_when,
     print_json,
+    quiet_alert_logs,
 )
 from watcher.domain.errors import InputError
 
@@ -46,6 +48,7 @@ def cmd_case(
 
     number = normalize_number(tracking_number)
     settings = load(config)
+    quiet_alert_logs()  # the case below shows what changed
     if step is None and (at or until or note or by or amount or undo or force):
         raise InputError("--at/--until/--note/--by/--amount/--undo/--force need a STEP")
     with opened_app(settings, clock=clock_for(now, settings)) as app:
@@ -109,12 +112,12 @@ def case_text(data: dict[str, Any], tz: ZoneInfo) -> str:
     else:
         by = f" by {nxt['act_by']}" if nxt["act_by"] else " now" if nxt["action"] != "wait" else ""
         lines.append(f"Next step: {nxt['action'].replace('_', ' ')}{by} ({nxt['kind']})")
-        lines.append(f"  {nxt['message']}")
+        lines.append(r.wrap(nxt["message"], "  "))
     for alert in data["alerts"][1:]:
         by = f" by {alert['act_by']}" if alert["act_by"] else ""
         lines.append(f"Also: {alert['kind']}: {alert['action'].replace('_', ' ')}{by}")
     lines.append("Evidence to gather:")
-    lines += [f"  - {item}" for item in data["evidence"]]
+    lines += [r.wrap(f"- {item}", "  ") for item in data["evidence"]]
     return "\n".join(lines)
 
 

@@ -186,3 +186,10 @@ class RedactingStream:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+def quiet_alert_logs() -> None:
+    """The command prints the alerts itself: their log lines would say it a second time."""
+    import logging
+
+    logging.getLogger("watcher.service.evaluator").setLevel(logging.ERROR)

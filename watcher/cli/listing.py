@@ -17,8 +17,8 @@ COLUMNS = (
     r.Column("TRACKING", max_width=30),
     r.Column("STATUS", max_width=21, colour=r.STATUS_COLOUR, flex=True, min_width=10),
     r.Column("LAST EVENT", max_width=14, optional=True),
-    r.Column("NEXT ACTION", max_width=22, flex=True, short="ACTION", min_width=16),
-    r.Column("BY", max_width=24, flex=True, min_width=6),
+    r.Column("NEXT ACTION", max_width=22, flex=True, short="ACTION", min_width=14),
+    r.Column("BY", max_width=24, flex=True, min_width=6, soft_cut=" ("),
     r.Column("LABEL", max_width=40, flex=True, min_width=12),
 )
 #: Record columns (`quickread.RECORD_COLUMNS`) the table reads.

@@ -120,6 +120,8 @@ class Column:
     optional: bool = False  # left out when the table still does not fit
     short: str | None = None  # header when the column is narrower than its header
     min_width: int = 8  # a flex column's narrowest, before optional columns are left out
+    #: Where a narrowed cell may end without an ellipsis ("28 Nov (tomorrow)" → "28 Nov").
+    soft_cut: str | None = None
 
 
 def layout(
@@ -178,6 +180,8 @@ def table_lines(
         cells = []
         for column, w, value in zip(columns, widths, row, strict=True):
             # Piped output keeps every character: scripts and grep see whole values.
+            if limit and len(value) > w and column.soft_cut and column.soft_cut in value:
+                value = value.split(column.soft_cut, 1)[0]
             cell = (truncate(value, w) if limit else value).ljust(w)
             colour = (column.colour or {}).get(value)
             cells.append(paint(cell, colour, stream=stream) if colour else cell)

@@ -15,6 +15,7 @@ from watcher.cli.common import (
     parse_when,
     print_json,
     print_json_lines,
+    quiet_alert_logs,
     read_database,
 )
 from watcher.domain.errors import ConfigError, InputError
@@ -252,6 +253,7 @@ def case_step(
 
     number = normalize_number(raw_number)
     settings = load(config)
+    quiet_alert_logs()  # what is left is printed below
     tz = ZoneInfo(settings.timezone)
     with opened_app(settings) as app:
         now = app.clock.now()
