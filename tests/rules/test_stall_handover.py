@@ -53,3 +53,26 @@ def test_origin_stall_mentions_the_handover_next_to_the_seller() -> None:
 def test_without_a_handover_the_advice_stays_generic() -> None:
     (alert,) = _stalled(SHIPMENT, arrived=True)
     assert "Ask the local post office or courier where the parcel is" in alert.message
+
+
+def test_a_stall_after_the_seller_was_contacted_says_so() -> None:
+    """The next rung is worded from where the buyer stands, not "too little time" (issue 16)."""
+    from watcher.rules.case import CaseState, CaseStep
+
+    contacted = CaseStep("seller-contacted", T0 + timedelta(days=20))
+    first = TimelineEvent(T0, Status.IN_TRANSIT, "Accepted", "Shenzhen, CN", "CN")
+    timeline = Timeline(
+        events=(first,), status=Status.IN_TRANSIT, milestones=Milestones(accepted=T0)
+    )
+    ctx = RuleContext(
+        shipment=SHIPMENT,
+        timeline=timeline,
+        now=T0 + timedelta(days=30),
+        profile=resolve_profile({}, "aliexpress", SHIPMENT),
+        tz=ZoneInfo("Europe/Berlin"),
+        case=CaseState((contacted,)),
+    )
+    stalled = [a for a in evaluate(ctx).alerts if a.kind == "stalled"]
+    assert stalled and stalled[0].action == Action.OPEN_DISPUTE
+    assert "The seller was contacted on 2026-10-23" in stalled[0].message
+    assert "Too little time" not in stalled[0].message

@@ -7,7 +7,7 @@ moderate silences (`likely_lost_days`, see `is_likely_lost`).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from watcher.domain.models import Action, Alert, Leg, Severity
 from watcher.domain.numbers import carrier_for_number
@@ -148,12 +148,27 @@ class StallRule:
                 f"parcel does not move, open a dispute{by_when(dispute_by(ctx))}.{also}"
             )
         else:
-            text = (
-                f"{head} Too little time is left to wait for the seller: open a dispute "
-                f"('not received'){by_when(act_by)}."
-            )
+            text = f"{head} {_later_rung(ctx, action, act_by)}"
         severity = Severity.WARNING if action == first else Severity.CRITICAL
         return ctx.alert("stalled", action, severity, text, act_by=act_by, key="stalled")
+
+
+def _later_rung(ctx: RuleContext, action: Action, act_by: date | None) -> str:
+    """The advice past the first rung, in the words of where the buyer stands."""
+    if action == Action.ESCALATE_DISPUTE:
+        return f"Your dispute is open: escalate it to the platform{by_when(act_by)} if it is not resolved."
+    if action == Action.WAIT:
+        return "Your dispute was escalated: the platform decides; keep the evidence at hand."
+    contacted = ctx.case.latest("seller-contacted")
+    if contacted is not None:
+        return (
+            f"The seller was contacted on {ctx.date_of(contacted.at):%Y-%m-%d} and the parcel still "
+            f"does not move: open a dispute ('not received'){by_when(act_by)}."
+        )
+    return (
+        f"Too little time is left to wait for the seller: open a dispute "
+        f"('not received'){by_when(act_by)}."
+    )
 
 
 def _handover(ctx: RuleContext) -> str | None:
