@@ -182,6 +182,15 @@ def test_demo_shows_the_three_kinds_of_parcel(capsys) -> None:
     assert "LP00412345678901" not in by_label, "the healthy parcel raises nothing"
 
 
+def test_demo_text_shows_parcels_alerts_and_the_case(capsys) -> None:
+    """The README's first command: the text demo, as a new user sees it."""
+    code, out, err = run(capsys, "demo")
+    assert code == 0, err
+    assert "watcher demo: 4 parcels evaluated" in out
+    assert "LED strip" in out and "Alerts (" in out and "Notifications that would be sent" in out
+    assert "dispute-opened" in out  # the demo's case, with its history
+
+
 def test_sigterm_stops_the_daemon_cleanly(config: Path, tmp_path: Path) -> None:
     text = config.read_text() + "\n[polling]\ntick_seconds = 0.2\n"
     config.write_text(text, encoding="utf-8")

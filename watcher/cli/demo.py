@@ -91,7 +91,11 @@ async def _cycle(app: App) -> None:
 
 
 def print_results(app: App, notifier: RecordingNotifier, *, as_json: bool) -> None:
+    """The parcels, their alerts and the notifications, as of the demo's fixed moment."""
     import json
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(app.settings.timezone)
 
     with app.sessions() as session:
         alerts = alert_states.open_alerts(session)
@@ -103,11 +107,12 @@ def print_results(app: App, notifier: RecordingNotifier, *, as_json: bool) -> No
         )
         for row in shipments.list_shipments(session):
             timeline, _events = load_timeline(session, row)
-            print(shipment_text(row, timeline, shipments.leg_numbers(session, row.id), []))
+            legs = shipments.leg_numbers(session, row.id)
+            print(shipment_text(row, timeline, legs, [], now=DEMO_NOW, tz=tz))
             print()
     print(f"Alerts ({len(alerts)}):")
     for alert in alerts:
-        print(alert_text(alert, indent="  "))
+        print(alert_text(alert, indent="  ", now=DEMO_NOW, tz=tz))
     print(f"\nNotifications that would be sent ({len(notifier.sent)}):")
     for _target, title, _body in notifier.sent:
         print(f"  - {title}")
