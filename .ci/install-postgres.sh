@@ -3,6 +3,7 @@
 # The tests start their own throw-away cluster on 127.0.0.1; nothing is configured here.
 # Called by .ci/run; safe to run again (does nothing when initdb is already there).
 set -eu
+. "$(dirname "$0")/lib/apt.sh"
 
 have_initdb() {
     command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
@@ -12,23 +13,10 @@ if have_initdb; then
     echo "install-postgres: initdb found, nothing to do"
     exit 0
 fi
-
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-postgres: initdb missing and apt-get unavailable; install PostgreSQL server binaries" >&2
-    exit 1
-fi
-
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    SUDO="sudo"
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
 # Debian's package also creates the `postgres` user the tests run the server as when CI is root.
-$SUDO apt-get install -y -q --no-install-recommends postgresql
+apt_install postgres postgresql
 # The package's own cluster is not needed: tests use initdb in a temp dir on a free port.
-$SUDO sh -c 'command -v pg_ctlcluster >/dev/null && pg_lsclusters -h 2>/dev/null | while read -r ver name _; do pg_ctlcluster "$ver" "$name" stop || true; done' || true
+sh -c 'command -v pg_ctlcluster >/dev/null && pg_lsclusters -h 2>/dev/null | while read -r ver name _; do pg_ctlcluster "$ver" "$name" stop || true; done' || true
 
 have_initdb || { echo "install-postgres: postgresql installed but initdb still not found" >&2; exit 1; }
 echo "install-postgres: done"
