@@ -57,6 +57,11 @@ def test_missing_replay_folder_is_a_config_error(make_config, capsys) -> None:
     assert code == 2
     assert "providers.replay.path: no such folder" in err and "nowhere" in err
     assert "Traceback" not in err
+    # `check` and `run` refuse to start on it too, with the same one line.
+    for argv in (["check"], ["run"]):
+        code, _, err = run(capsys, *argv, "--config", str(config))
+        assert code == 2 and "providers.replay.path: no such folder" in err, argv
+        assert len(err.strip().splitlines()) == 1
 
 
 # 4. `check` prints each alert once: no WARNING log line repeating it on stderr.

@@ -32,10 +32,13 @@ def cmd_check(*, config: str | None, now: str | None, as_json: bool, poll: bool,
     import asyncio
     from zoneinfo import ZoneInfo
 
+    from watcher.cli.operations import require_providers
     from watcher.cli.render import alert_json, alert_text
     from watcher.store import alert_states
 
     settings = load(config)
+    if poll:
+        require_providers(settings)
     quiet_alert_logs()
     with opened_app(settings, clock=clock_for(now, settings)) as app:
         app.sync_config()

@@ -21,7 +21,9 @@ def cmd_run(*, config: str | None) -> int:
 
     from watcher.service.daemon import Daemon
 
-    with opened_app(load(config)) as app:
+    settings = load(config)
+    require_providers(settings)
+    with opened_app(settings) as app:
         asyncio.run(Daemon(app).run())
     return EXIT_OK
 
@@ -120,6 +122,19 @@ def cmd_config_check(*, config: str | None) -> int:
     providers = ", ".join(sorted(settings.providers)) or "none configured"
     print(f"{where}: OK ({len(settings.shipments)} shipments, providers: {providers})")
     return EXIT_OK
+
+
+def require_providers(settings: Any) -> None:
+    """ConfigError naming the first configured provider that cannot start (`run`, `check`)."""
+    from watcher.domain.errors import ConfigError
+
+    problems = check_providers(settings)
+    if problems:
+        where = settings.config_file or "environment"
+        more = (
+            f" (and {len(problems) - 1} more: `watcher config check`)" if len(problems) > 1 else ""
+        )
+        raise ConfigError(f"{where}: {problems[0]}{more}")
 
 
 def check_providers(settings: Any) -> list[str]:
