@@ -419,3 +419,16 @@ def test_a_narrow_by_column_keeps_the_date_and_drops_the_phrase(monkeypatch) -> 
     rows = [["28 Nov (tomorrow)"], ["-"]]
     lines = renderer.table_lines(columns, rows, widths=[6], header=False)
     assert [line.rstrip() for line in lines] == ["28 Nov", "-"]
+
+
+# A long first poll shows how far it got, on a terminal only.
+def test_check_shows_poll_progress_on_a_terminal(config: str, capsys, monkeypatch) -> None:
+    from watcher.cli import alerts
+
+    code, _, err = run(capsys, "check", "--config", config, "--now", LATE)
+    assert code == 0 and "numbers asked" not in err  # not a terminal: nothing on stderr
+    monkeypatch.setattr(alerts, "is_terminal", lambda stream=None: True)
+    code, _, err = run(capsys, "check", "--config", config, "--now", LATE)
+    assert code == 0
+    assert "checking 1 parcel…" in err and "1/1 numbers asked" in err
+    assert err.endswith("\r\033[K")  # the line is cleared before the alerts are printed

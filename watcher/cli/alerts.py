@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -42,8 +42,9 @@ def cmd_check(*, config: str | None, now: str | None, as_json: bool, poll: bool,
     quiet_alert_logs()
     with opened_app(settings, clock=clock_for(now, settings)) as app:
         app.sync_config()
-        with busy(f"checking {active_count(app)} parcels"):
-            report = asyncio.run(check_cycle(app, poll=poll, send=send))
+        count = active_count(app)
+        with busy(f"checking {count} parcel{'' if count == 1 else 's'}") as show:
+            report = asyncio.run(check_cycle(app, poll=poll, send=send, progress=show))
         failed = poll and every_poll_failed(report.poll)
         app.heartbeat(
             cycle_done=not failed,
@@ -85,24 +86,34 @@ def active_count(app: App) -> int:
 
 
 @contextmanager
-def busy(label: str) -> Iterator[None]:
-    """A "checking N parcels…" line on stderr while a long step runs (terminals only)."""
+def busy(label: str) -> Iterator[Callable[[Any], None] | None]:
+    """A "checking N parcels… 120/650 numbers asked" line on stderr (terminals only).
+
+    Yields the progress callback for `App.cycle` (None when stderr is not a terminal).
+    """
     live = is_terminal(sys.stderr)
+
+    def show(report: Any) -> None:
+        sys.stderr.write(f"\r\033[K{label}… {report.asked}/{report.planned} numbers asked")
+        sys.stderr.flush()
+
     if live:
         sys.stderr.write(f"{label}…")
         sys.stderr.flush()
     try:
-        yield
+        yield show if live else None
     finally:
         if live:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
 
 
-async def check_cycle(app: App, *, poll: bool, send: bool) -> Any:
+async def check_cycle(
+    app: App, *, poll: bool, send: bool, progress: Callable[[Any], None] | None = None
+) -> Any:
     """One forced cycle over every parcel, then the provider clients closed."""
     try:
-        return await app.cycle(force=True, everything=True, send=send, poll=poll)
+        return await app.cycle(force=True, everything=True, send=send, poll=poll, progress=progress)
     finally:
         await app.aclose_providers()
 

@@ -9,6 +9,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -125,9 +126,18 @@ class App:
         return report
 
     async def cycle(
-        self, *, force: bool = False, everything: bool = False, send: bool = True, poll: bool = True
+        self,
+        *,
+        force: bool = False,
+        everything: bool = False,
+        send: bool = True,
+        poll: bool = True,
+        progress: Callable[[PollReport], None] | None = None,
     ) -> CycleReport:
-        """Poll due shipments (all with `force`; none without `poll`), evaluate, deliver notifications."""
+        """Poll due shipments (all with `force`; none without `poll`), evaluate, deliver notifications.
+
+        `progress` hears after every provider batch (`watcher check` shows it on a terminal).
+        """
         from watcher.notify.dispatcher import dispatch_due
         from watcher.service.evaluator import evaluate_due
         from watcher.service.memory import release_freed_memory
@@ -143,6 +153,7 @@ class App:
                 providers=self.providers,
                 force=force,
                 owner=self.instance_id,
+                progress=progress,
             )
         # Evaluation is quick and database-only: one instance at a time does all that is due;
         # a busy lock means another instance is on it, and what it misses is due next tick.

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import random
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -129,11 +129,12 @@ async def poll_due(
     providers: ProviderPool,
     force: bool = False,
     owner: str = "local",
+    progress: Callable[[PollReport], None] | None = None,
 ) -> PollReport:
     """Poll every due shipment (all active ones when `force`), store new events.
 
     Due shipments are claimed for `owner` with a lease, so other instances skip them; the
-    lease is cleared when the next poll time is stored.
+    lease is cleared when the next poll time is stored. `progress` hears after every batch.
     """
     report = PollReport()
     with sessions() as session:
@@ -160,6 +161,7 @@ async def poll_due(
         return report
     outcomes: dict[int, list[bool]] = defaultdict(list)  # shipment id -> success per provider
     retry_after: dict[int, float] = {}
+    report.planned = sum(len(w) for name, w in plan.items() if name not in paused)
     tasks = [
         _poll_provider(
             name,
@@ -171,6 +173,7 @@ async def poll_due(
             report=report,
             outcomes=outcomes,
             retry_after=retry_after,
+            progress=progress,
         )
         for name, wanted in plan.items()
         if name not in paused
@@ -227,6 +230,7 @@ async def _poll_provider(
     report: PollReport,
     outcomes: dict[int, list[bool]],
     retry_after: dict[int, float],
+    progress: Callable[[PollReport], None] | None = None,
 ) -> None:
     """Ask one provider about its share in batches, a few at a time; store each batch as it arrives.
 
@@ -248,6 +252,14 @@ async def _poll_provider(
     success_recorded = False
 
     async def one_batch(batch: list[Wanted]) -> None:
+        try:
+            await ask(batch)
+        finally:
+            report.asked += len(batch)
+            if progress is not None:
+                progress(report)
+
+    async def ask(batch: list[Wanted]) -> None:
         nonlocal success_recorded
         async with limit:
             if paused.is_set():

@@ -33,6 +33,8 @@ class PollReport:
     shipments: int = 0
     requests: int = 0
     answered: int = 0  # requests a provider answered (`check` fails when none was)
+    planned: int = 0  # numbers to ask about, over every provider
+    asked: int = 0  # of those, asked so far (answered or not)
     new_events: int = 0
     changed: set[int] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
