@@ -231,3 +231,21 @@ def test_interval_must_be_positive(make_config) -> None:
 
     with pytest.raises(ConfigError, match=r"mqtt\.interval_seconds"):
         load_settings(make_config("[mqtt]\ninterval_seconds = 0\n"))
+
+
+def test_snapshot_reads_in_chunks_and_finds_each_parcels_newest_event(
+    make_config, replay_dir: Path, monkeypatch
+) -> None:
+    """Many parcels are read in chunks (SQLite caps parameters); the result does not change."""
+    from watcher.mqtt import snapshot
+
+    app = make_app(make_config, replay_dir)
+    with app.sessions() as session:
+        whole = snapshot.read_parcels(session)
+        monkeypatch.setattr(snapshot, "CHUNK", 1)
+        chunked = snapshot.read_parcels(session)
+    app.engine.dispose()
+    assert chunked == whole and len(whole) == 2
+    by_number = {p.tracking_number: p for p in whole}
+    assert by_number[LAMP].last_event == "Delivered to neighbour"
+    assert by_number[CABLE].last_event == "Out for delivery"

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from watcher.domain.models import Severity
 from watcher.store.tables import AlertRow, EstimateRow, EventRow, ShipmentRow
 
+#: Shipments read per query.
+CHUNK = 5000
 #: Statuses that put a parcel in "arriving today" whatever its estimate says.
 ARRIVING = frozenset({"out_for_delivery", "available_for_pickup"})
 
@@ -51,10 +53,15 @@ def read_parcels(session: Session) -> list[ParcelState]:
             .order_by(ShipmentRow.id)
         )
     )
-    ids = [row.id for row in rows]
-    alerts = _urgent_alerts(session, ids)
-    estimates = _latest_estimates(session, ids)
-    events = _last_events(session, ids)
+    alerts: dict[int, Any] = {}
+    estimates: dict[int, date] = {}
+    events: dict[int, Any] = {}
+    # In chunks: SQLite caps the parameters of one statement (32,766), a household never does.
+    for start in range(0, len(rows), CHUNK):
+        ids = [row.id for row in rows[start : start + CHUNK]]
+        alerts.update(_urgent_alerts(session, ids))
+        estimates.update(_latest_estimates(session, ids))
+        events.update(_last_events(session, ids))
     parcels = []
     for row in rows:
         alert, event = alerts.get(row.id), events.get(row.id)
@@ -107,10 +114,19 @@ def _latest_estimates(session: Session, ids: list[int]) -> dict[int, date]:
 
 
 def _last_events(session: Session, ids: list[int]) -> dict[int, Any]:
-    """Per shipment, its newest stored event."""
+    """Per shipment, its newest stored event (found through the (shipment_id, time) index)."""
+    newest = (
+        select(EventRow.shipment_id, func.max(EventRow.time).label("time"))
+        .where(EventRow.shipment_id.in_(ids))
+        .group_by(EventRow.shipment_id)
+        .subquery()
+    )
     query = (
         select(EventRow.shipment_id, EventRow.description, EventRow.time, EventRow.location)
-        .where(EventRow.shipment_id.in_(ids))
-        .order_by(EventRow.time, EventRow.id)
+        .join(
+            newest,
+            (EventRow.shipment_id == newest.c.shipment_id) & (EventRow.time == newest.c.time),
+        )
+        .order_by(EventRow.id)
     )
     return {row.shipment_id: row for row in session.execute(query)}
