@@ -80,6 +80,13 @@ def test_next_poll_after_failure_starts_at_a_minute_and_caps_at_max_backoff_hour
             T0 + timedelta(hours=1),
             "backing off after 30 failures",
         ),
+        (
+            # A long outage of a provider with one number per request: no OverflowError.
+            ProviderUnavailable("p", "503"),
+            5000,
+            T0 + timedelta(hours=1),
+            "backing off after 5000 failures",
+        ),
         (ProviderResponseError("p", "bad json"), 5, None, None),
         (None, 1, None, None),
     ],

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from watcher.domain.timefmt import jsonable
 from watcher.mqtt.snapshot import ARRIVING, ParcelState
 
 #: The summary sensors: key, name, icon.
@@ -178,7 +179,8 @@ def _local_day(value: datetime | None, tz: ZoneInfo) -> date | None:
 
 
 def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    """Dates as YYYY-MM-DD, instants in the one `--json` form (whole seconds, "Z")."""
+    return jsonable(value)
 
 
 def _json(value: object) -> str:

@@ -113,11 +113,17 @@ def enqueue_for_change(
     *,
     targets: Sequence[str],
     timeline: Timeline | None,
+    shipment: Any | None = None,
 ) -> int:
-    """Write (or rewrite, or drop) the outbox rows one alert change deserves; returns rows written."""
+    """Write (or rewrite, or drop) the outbox rows one alert change deserves; returns rows written.
+
+    `shipment`: the alert's shipment row when the caller has it (the evaluator does: one query
+    less per change); read from the alert otherwise.
+    """
     router = Router.coerce(targets)
     alert = change.row
-    shipment = shipment_of(session, alert)
+    if shipment is None:
+        shipment = shipment_of(session, alert)
     written = 0
     for route in router.routes:
         rows = alert_rows(session, alert.id, route.name)

@@ -42,9 +42,9 @@ class DeadlineRule:
         return []
 
     def next_change(self, ctx: RuleContext) -> datetime | None:
-        """Entering the warning period, then the ladder's dates."""
+        """Entering the warning period, then the ladder's dates (never for a parcel `evaluate` skips)."""
         deadline = ctx.deadline
-        if deadline is None:
+        if deadline is None or is_quiet(ctx) or ctx.shipment.not_received_at is not None:
             return None
         start = ctx.day_start(deadline - timedelta(days=ctx.profile.deadline_near_days))
         return earliest_after(ctx.now, [start, *ladder_moments(ctx)])

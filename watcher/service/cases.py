@@ -131,12 +131,14 @@ def _reevaluate(app: App, session: Session, case_id: int, now: datetime) -> None
     from watcher.service.evaluator import evaluate_shipment
 
     session.flush()
-    ids = [r.id for r in _case_rows(session, case_id)]
+    ids = cases.shipment_ids(session, case_id)
     rows = [r for r in shipments.shipments_by_id(session, ids) if r.archived_at is None]
     events = tracking_events.stored_events_by_shipment(session, [r.id for r in rows])
     alerts = alert_states.open_alerts_by_subject(session, [r.tracking_number for r in rows])
-    steps = cases.steps_by_case(session, [case_id])[case_id]
+    legs = shipments.legs_by_shipment(session, [r.id for r in rows])
+    case = state_of(cases.steps_by_case(session, [case_id])[case_id])
     tz = ZoneInfo(app.settings.timezone)
+    targets = app.router()
     outcomes = []
     for row in rows:
         outcome, _ = evaluate_shipment(
@@ -145,21 +147,14 @@ def _reevaluate(app: App, session: Session, case_id: int, now: datetime) -> None
             now,
             settings=app.settings,
             tz=tz,
-            targets=app.router(),
+            targets=targets,
             events=events[row.id],
             open_alerts=alerts[row.tracking_number],
-            case=state_of(steps),
+            case=case,
+            legs=legs.get(row.id, ()),
         )
         outcomes.append(outcome)
     shipments.save_evaluations(session, outcomes)
-
-
-def _case_rows(session: Session, case_id: int) -> list[ShipmentRow]:
-    from sqlalchemy import select
-
-    from watcher.store.tables import ShipmentRow
-
-    return list(session.scalars(select(ShipmentRow).where(ShipmentRow.case_id == case_id)))
 
 
 def case_context(app: App, tracking_number: str) -> tuple[RuleContext, Any, list[Any], list[Any]]:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from watcher.config import Settings
 from watcher.domain.models import Leg, StoredEvent, Timeline
 from watcher.domain.redact import describe_exception, redact
+from watcher.notify import outbox
 from watcher.rules import RuleContext, evaluate
 from watcher.rules.case import EMPTY_CASE, CaseState, state_of
 from watcher.rules.coverage import not_found_alerts
@@ -188,8 +189,8 @@ def evaluate_shipment(
     }
     for change in changes:
         log_change(change, row)
-        enqueue_for_change(
-            session, change, now, targets=targets, name=view.display_name, timeline=timeline
+        outbox.enqueue_for_change(
+            session, change, now, targets=targets, timeline=timeline, shipment=row
         )
     return outcome, changes
 
@@ -227,9 +228,7 @@ def evaluate_providers(
             session, f"provider:{state.name}", None, alerts, now
         ):
             log_change(change, None)
-            enqueue_for_change(
-                session, change, now, targets=targets, name=state.name, timeline=None
-            )
+            outbox.enqueue_for_change(session, change, now, targets=targets, timeline=None)
             changes.append(change)
     return changes
 
@@ -249,18 +248,3 @@ def log_change(change: alert_states.AlertChange, row: Any | None) -> None:
         alert.action,
         act_by,
     )
-
-
-def enqueue_for_change(
-    session: Session,
-    change: alert_states.AlertChange,
-    now: datetime,
-    *,
-    targets: Sequence[str],
-    name: str,
-    timeline: Timeline | None,
-) -> None:
-    """Write the outbox rows an alert change deserves (the decisions live in watcher/notify/outbox.py)."""
-    from watcher.notify import outbox
-
-    outbox.enqueue_for_change(session, change, now, targets=targets, timeline=timeline)

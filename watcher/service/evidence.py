@@ -20,11 +20,12 @@ from watcher.domain.models import Alert, EventSource, StoredEvent, Timeline, Tim
 from watcher.domain.timefmt import iso
 from watcher.rules import evaluate
 from watcher.rules.base import RuleContext, last_dispute_day
+from watcher.rules.case import state_of
 from watcher.rules.evidence import evidence_details
 from watcher.service.evaluator import rule_context
 from watcher.service.timelines import load_timeline
-from watcher.store import shipments
-from watcher.store.tables import AlertRow, CaseStepRow, NotificationRow, ShipmentRow
+from watcher.store import cases, shipments
+from watcher.store.tables import AlertRow, NotificationRow, ShipmentRow
 
 #: The report's format version (bumped when a key changes meaning).
 REPORT_VERSION = 1
@@ -48,10 +49,15 @@ def gather_evidence(
     tz = ZoneInfo(settings.timezone)
     timeline, events = load_timeline(session, row)
     legs = shipments.legs_by_shipment(session, [row.id]).get(row.id, [])
-    ctx = rule_context(row, timeline, now, profiles=settings.profiles, tz=tz, legs=legs)
+    history = cases.step_rows(session, row.case_id) if row.case_id is not None else []
+    # The buyer's case moves the dates (an extension, a "delivered" scan): the same view as
+    # the evaluator's and `watcher case`.
+    ctx = rule_context(
+        row, timeline, now, profiles=settings.profiles, tz=tz, legs=legs, case=state_of(history)
+    )
     current = evaluate(ctx).alerts
     stored_alerts = _alert_rows(session, row)
-    steps = _case_steps(session, row.case_id)
+    steps = [_step_json(step) for step in history]
     return {
         "report": "watcher evidence",
         "version": REPORT_VERSION,
@@ -115,14 +121,7 @@ def _dates(
         if step["undone_at"] is None and step["until"]:
             found.append((f"{step['step']}: new protection end", _parse_day(step["until"]), "case"))
     if ctx.deadline is not None:
-        source = (
-            "order page"
-            if ctx.shipment.protection_ends
-            else "order date + profile"
-            if ctx.shipment.ordered_at
-            else "estimated from when watcher first saw the parcel"
-        )
-        found.append(("buyer protection ends", ctx.deadline, source))
+        found.append(("buyer protection ends", ctx.deadline, ctx.deadline_source))
         found.append(
             ("last day for a dispute after that", last_dispute_day(ctx.deadline, ctx.profile), "")
         )
@@ -189,28 +188,18 @@ def _raw_events(events: Iterable[StoredEvent], tz: ZoneInfo) -> list[dict[str, A
     ]
 
 
-def _case_steps(session: Session, case_id: int | None) -> list[dict[str, Any]]:
-    """The case history, undone steps included (marked), in the order they happened."""
-    if case_id is None:
-        return []
-    rows = session.scalars(
-        select(CaseStepRow)
-        .where(CaseStepRow.case_id == case_id)
-        .order_by(CaseStepRow.at, CaseStepRow.id)
-    )
-    return [
-        {
-            "step": step.step,
-            "at": iso(step.at),
-            "until": _day(step.until),
-            "by": step.by,
-            "detail": step.detail,
-            "note": step.note,
-            "recorded_at": iso(step.recorded_at),
-            "undone_at": iso(step.undone_at),
-        }
-        for step in rows
-    ]
+def _step_json(step: Any) -> dict[str, Any]:
+    """One entry of the case history (undone steps stay, marked)."""
+    return {
+        "step": step.step,
+        "at": iso(step.at),
+        "until": _day(step.until),
+        "by": step.by,
+        "detail": step.detail,
+        "note": step.note,
+        "recorded_at": iso(step.recorded_at),
+        "undone_at": iso(step.undone_at),
+    }
 
 
 def _alert_rows(session: Session, row: ShipmentRow) -> list[AlertRow]:

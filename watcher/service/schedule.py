@@ -193,8 +193,9 @@ def provider_pause(
         return now + timedelta(seconds=error.retry_after), "rate limited"
     if not isinstance(error, ProviderUnavailable):
         return None, None
-    delay = min(PROVIDER_BACKOFF_CAP, timedelta(minutes=1) * 2 ** max(0, failures - 1))
-    return now + delay, f"backing off after {failures} failures"
+    cap = PROVIDER_BACKOFF_CAP.total_seconds()
+    delay = failed_poll_delay(max(0, failures - 1), base=60, cap=cap)
+    return now + timedelta(seconds=delay), f"backing off after {failures} failures"
 
 
 def hours(value: float) -> timedelta:

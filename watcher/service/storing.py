@@ -137,13 +137,14 @@ def store_batch(
         changed = {
             item.shipment_id for (item, _), count in zip(answered, new, strict=True) if count
         }
-        report.new_events += events_stored
-        report.changed |= changed
         shipments.mark_for_evaluation(session, changed, now)
         failures.clear_failures(session, {item.shipment_id for item in batch}, "storing")
         if record_success:
             recovered = provider_states.provider_state(session, name).consecutive_failures
             provider_states.record_provider_success(session, name, now)
+    # Counted once committed: a batch that fails here is stored again parcel by parcel.
+    report.new_events += events_stored
+    report.changed |= changed
     if recovered:
         _LOGGER.info("provider %s recovered after %d failed attempts", name, recovered)
 

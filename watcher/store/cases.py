@@ -48,6 +48,12 @@ def order_shipments(session: Session, row: ShipmentRow) -> list[ShipmentRow]:
     return list(session.scalars(query.order_by(ShipmentRow.id)))
 
 
+def shipment_ids(session: Session, case_id: int) -> list[int]:
+    """The ids of the parcels that share the case."""
+    query = select(ShipmentRow.id).where(ShipmentRow.case_id == case_id).order_by(ShipmentRow.id)
+    return list(session.scalars(query))
+
+
 def add_step(
     session: Session,
     case: CaseRow,

@@ -180,31 +180,6 @@ def _chunks(cursor: Cursor) -> Iterator[Sequence[Sequence[Any]]]:
         yield rows
 
 
-def shipment_lines(
-    database: Database, *, include_archived: bool = False, limit: int | None = None
-) -> Iterator[Sequence[Sequence[str]]]:
-    """`watcher list` lines (no newline), formatted by the database; in chunks of one-column rows.
-
-    Number, status and last event day padded to 22, 21 and 10 characters (the widths of
-    `render.LIST_HEADER`), then the label and the [received]/[archived] flags. One string per
-    row instead of five: the driver's per-value cost was most of `watcher list` at 100,000.
-    """
-    if database.dialect == "sqlite":
-        # "!": widths count characters, not bytes (as Python's do).
-        layout, day = "printf('%!-22s %!-21s %!-10s  %s%s%s'", "substr(last_event_at, 1, 10)"
-    else:
-        layout, day = (
-            "format('%-22s %-21s %-10s  %s%s%s'",
-            "to_char(last_event_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
-        )
-    line = (
-        f"{layout}, tracking_number, status, COALESCE({day}, '-'), COALESCE(label, ''),"
-        " CASE WHEN received_at IS NULL THEN '' ELSE ' [received]' END,"
-        " CASE WHEN archived_at IS NULL THEN '' ELSE ' [archived]' END)"
-    )
-    return _shipments(database, line, include_archived, limit)
-
-
 #: The columns `render.shipment_record` reads, in this order.
 RECORD_COLUMNS = (
     "tracking_number",
