@@ -10,8 +10,9 @@ import asyncio
 import email.utils
 import json
 import logging
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
@@ -160,6 +161,42 @@ def parse_datetime(value: Any) -> datetime | None:
         return datetime.fromisoformat(raw)
     except ValueError:
         return None
+
+
+_OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$")
+
+
+def parse_offset(value: Any) -> timezone | None:
+    """A fixed offset from "+02:00", "UTC+8", "GMT-3", "-0300", "Z" (None when absent or unreadable)."""
+    raw = text(value)
+    if raw is None:
+        return None
+    if raw.upper() in ("Z", "UTC", "GMT"):
+        return UTC  # type: ignore[return-value]
+    match = _OFFSET.match(raw)
+    if not match:
+        return None
+    delta = timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0))
+    return timezone(-delta if match.group(1) == "-" else delta)
+
+
+def parse_country(*values: Any) -> str | None:
+    """ISO alpha-2 from the first of `values` that is an alpha-2/alpha-3 code or a known name.
+
+    An unknown two-letter code is kept as it is (a provider may know more countries than we do).
+    """
+    from watcher.timeline.zones import country_code
+
+    for value in values:
+        raw = text(value)
+        if raw is None:
+            continue
+        code = country_code(raw)
+        if code is not None:
+            return code
+        if len(raw) == 2 and raw.isalpha():
+            return raw.upper()
+    return None
 
 
 def parse_date(value: Any) -> date | None:

@@ -15,13 +15,13 @@ from watcher.providers.base import (
     ProviderConfig,
     as_dict,
     as_list,
+    parse_country,
     parse_date,
     parse_datetime,
     text,
 )
 from watcher.providers.ratelimit import RateLimiter
 from watcher.providers.statuses import Mapped, lookup
-from watcher.timeline.zones import country_code
 
 NAME = "aftership"
 API_VERSION = "2026-07"
@@ -75,20 +75,6 @@ def parse_checkpoint(checkpoint: dict[str, Any]) -> ProviderEvent | None:
         raw_status=subtag or tag,
         region=text(checkpoint.get("state")),
     )
-
-
-def parse_country(*values: Any) -> str | None:
-    """ISO alpha-2 from the first of `values` that is an alpha-2/alpha-3 code or a known name."""
-    for value in values:
-        raw = text(value)
-        if raw is None:
-            continue
-        code = country_code(raw)
-        if code is not None:
-            return code
-        if len(raw) == 2 and raw.isalpha():
-            return raw.upper()
-    return None
 
 
 def parse_estimated_delivery(tracking: dict[str, Any]) -> date | None:

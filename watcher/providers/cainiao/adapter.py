@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from watcher.domain.errors import ProviderUnavailable
 from watcher.domain.models import ProviderEvent, Status, TrackingResult, Verdict
 from watcher.domain.numbers import number_in_field
-from watcher.providers.base import HttpProvider, ProviderConfig, as_dict, as_list, text
+from watcher.providers.base import (
+    HttpProvider,
+    ProviderConfig,
+    as_dict,
+    as_list,
+    parse_offset,
+    text,
+)
 from watcher.providers.cainiao.statuses import ACTION_MAP
 from watcher.providers.statuses import lookup
 from watcher.timeline.zones import COUNTRY_ZONES, country_code
@@ -32,22 +38,10 @@ LAST_MILE = frozenset(
 FOLLOW_ON_KEYS = ("copyRealMailNo", "realMailNo", "lastMileMailNo", "destMailNo")
 CHINA_OFFSET = timedelta(hours=8)
 
-_GMT_OFFSET = re.compile(r"^(?:GMT|UTC)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$")
-
 
 def build_params(numbers: Sequence[str], lang: str = "en-US") -> dict[str, str]:
     """Query of `GET /global/detail.json`."""
     return {"mailNos": ",".join(numbers), "lang": lang}
-
-
-def _zone(value: Any) -> timezone | None:
-    """A fixed offset from 'GMT+8' / '+8' / '+08:00' style strings."""
-    match = _GMT_OFFSET.match(text(value) or "")
-    if not match:
-        return None
-    sign = -1 if match.group(1) == "-" else 1
-    delta = timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0))
-    return timezone(sign * delta)
 
 
 def parse_event_time(
@@ -64,7 +58,7 @@ def parse_event_time(
     """
     raw = text(detail.get("timeStr"))
     local = _wall_time(raw)
-    zone = _zone(detail.get("timeZone"))
+    zone = parse_offset(detail.get("timeZone"))
     if local is not None and zone is not None:
         if zone.utcoffset(None) != CHINA_OFFSET:
             return local.replace(tzinfo=zone), None, False

@@ -15,13 +15,14 @@ from watcher.providers.base import (
     ProviderConfig,
     as_dict,
     as_list,
+    parse_country,
     parse_date,
     parse_datetime,
     text,
 )
 from watcher.providers.dhl.statuses import STATUS_MAP
 from watcher.providers.statuses import lookup
-from watcher.timeline.zones import country_code, country_from_location
+from watcher.timeline.zones import country_from_location
 
 if TYPE_CHECKING:
     import httpx  # imported where a client is made: `watcher status` and `list` need only the config models
@@ -62,9 +63,7 @@ def parse_place(value: Any) -> tuple[str | None, str | None]:
     """(locality text, ISO alpha-2) of a DHL `location`/`origin`/`destination` object."""
     address = as_dict(as_dict(value).get("address"))
     locality = text(address.get("addressLocality"))
-    code = text(address.get("countryCode"))
-    country = country_code(code) if code else None
-    return locality, country or (code.upper() if code and len(code) == 2 else None)
+    return locality, parse_country(address.get("countryCode"))
 
 
 def parse_event(event: dict[str, Any], home_country: str | None = None) -> ProviderEvent | None:

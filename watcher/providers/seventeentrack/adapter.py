@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -24,13 +23,15 @@ from watcher.providers.base import (
     ProviderConfig,
     as_dict,
     as_list,
+    parse_country,
     parse_date,
     parse_datetime,
+    parse_offset,
     text,
 )
 from watcher.providers.seventeentrack.statuses import STAGE_MAP, STATUS_MAP, SUBSTATUS_MAP
 from watcher.providers.statuses import Mapped, lookup
-from watcher.timeline.zones import country_code, country_from_location
+from watcher.timeline.zones import country_from_location
 
 NAME = "17track"
 
@@ -94,23 +95,6 @@ def _rejection(item: dict[str, Any]) -> tuple[int | None, str]:
     return (code if isinstance(code, int) else None, str(message))
 
 
-_OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$")
-
-
-def _offset(value: Any) -> timezone | None:
-    """A fixed offset from "+02:00", "UTC+8", "-0300", "Z" (None when absent or unreadable)."""
-    raw = text(value)
-    if raw is None:
-        return None
-    if raw.upper() in ("Z", "UTC", "GMT"):
-        return UTC  # type: ignore[return-value]
-    match = _OFFSET.match(raw)
-    if not match:
-        return None
-    delta = timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0))
-    return timezone(-delta if match.group(1) == "-" else delta)
-
-
 def parse_time_raw(raw: Any) -> datetime | None:
     """`time_raw` ({"date", "time", "timezone"}): aware with a timezone, else naive wall time."""
     raw = as_dict(raw)
@@ -121,7 +105,7 @@ def parse_time_raw(raw: Any) -> datetime | None:
     moment = parse_datetime(f"{day}T{clock}")
     if moment is None:
         return None
-    zone = _offset(raw.get("timezone"))
+    zone = parse_offset(raw.get("timezone"))
     return moment.replace(tzinfo=zone) if zone is not None and moment.tzinfo is None else moment
 
 
@@ -182,21 +166,13 @@ def parse_event(event: dict[str, Any], home_country: str | None = None) -> Provi
         description=description or sub_status or stage or "",
         location=location or text(address.get("city")),
         # Observed: `address.country` null while `location` says "Germany".
-        country=_country(country) or country_from_location(location),
+        country=parse_country(country) or country_from_location(location),
         status=status,
         substatus=substatus,
         raw_status=sub_status or stage,
         region=text(address.get("state")),
         home_country=home_country,
     )
-
-
-def _country(value: Any) -> str | None:
-    """ISO alpha-2 of a code or name (unknown two-letter codes kept as they are)."""
-    code = text(value)
-    if code is None:
-        return None
-    return country_code(code) or (code.upper() if len(code) == 2 and code.isalpha() else None)
 
 
 def _map(sub_status: str | None, main_status: str | None) -> Mapped:
@@ -225,7 +201,7 @@ def parse_track_item(item: dict[str, Any], *, skip: Any = None) -> TrackingResul
     legs = [as_dict(p) for p in as_list(as_dict(info.get("tracking")).get("providers"))]
     events: list[ProviderEvent] = []
     for leg in legs:
-        home = _country(as_dict(leg.get("provider")).get("country"))
+        home = parse_country(as_dict(leg.get("provider")).get("country"))
         for raw in as_list(leg.get("events")):
             event = parse_event(raw, home) if isinstance(raw, dict) else None
             if event is None:
@@ -252,8 +228,10 @@ def parse_track_item(item: dict[str, Any], *, skip: Any = None) -> TrackingResul
         follow_on_numbers=(local,) if local and local != number else (),
         raw_status=text(latest.get("sub_status")) or text(latest.get("status")),
         verdict=parse_verdict(latest),
-        origin_country=_country(as_dict(shipping.get("shipper_address")).get("country")),
-        destination_country=_country(as_dict(shipping.get("recipient_address")).get("country")),
+        origin_country=parse_country(as_dict(shipping.get("shipper_address")).get("country")),
+        destination_country=parse_country(
+            as_dict(shipping.get("recipient_address")).get("country")
+        ),
     )
 
 
