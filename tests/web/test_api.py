@@ -145,7 +145,10 @@ def test_bad_fields_name_the_field(served: Any) -> None:
             {"tracking_number": "LP00000000000008", "providers": ["nope"]},
             "providers: unknown provider",
         ),
-        ({"tracking_number": "https://example.com/track"}, "no tracking number found in the link"),
+        (
+            {"tracking_number": "https://example.com/track"},
+            "example.com: no tracking number found in this address",
+        ),
     ):
         answer = s.client.post("/api/v1/shipments", json=body)
         assert answer.status_code == 400, body

@@ -36,7 +36,7 @@ def test_numbers_from_links(pasted: str, number: str) -> None:
 @pytest.mark.parametrize(
     ("pasted", "reason"),
     [
-        ("https://example.com/tracking/index.html", "no tracking number found in the link"),
+        ("https://example.com/tracking/index.html", "no tracking number found in this address"),
         ("RR123456789CN", "RR123456789CN: bad S10 check digit"),
         ("", "empty tracking number"),
     ],

@@ -79,36 +79,26 @@ def parse_when(value: str, what: str, settings: Settings | None = None) -> datet
     """An ISO 8601 date or time; naive values are in the configured time zone."""
     from zoneinfo import ZoneInfo
 
-    from watcher.domain.bounds import instant_in_window, window_text
+    from watcher.domain import userinput
     from watcher.domain.clock import SystemClock
 
     zone = ZoneInfo(settings.timezone) if settings else UTC
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{what}: not an ISO 8601 date or time: {value[:40]!r}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone)
-    now = SystemClock().now()
-    if not instant_in_window(parsed, now):
-        raise InputError(f"{what}: {value[:40]} is not {window_text(now)}")
-    return parsed.astimezone(UTC)
+    parsed = userinput.parse_when(value, what, SystemClock().now(), zone)
+    if parsed is None:
+        raise InputError(f"{what}: not an ISO 8601 date or time: {value[:40]!r}")
+    return parsed
 
 
 def parse_day(value: str | None, what: str) -> date | None:
     """A YYYY-MM-DD date, or None when not given."""
     if value is None:
         return None
-    from watcher.domain.bounds import date_in_window, window_text
+    from watcher.domain import userinput
     from watcher.domain.clock import SystemClock
 
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{what}: not a date (YYYY-MM-DD): {value[:40]!r}") from None
-    now = SystemClock().now()
-    if not date_in_window(day, now):
-        raise InputError(f"{what}: {day.isoformat()} is not {window_text(now)}")
+    day = userinput.parse_day(value, what, SystemClock().now())
+    if day is None:
+        raise InputError(f"{what}: not a date (YYYY-MM-DD): {value[:40]!r}")
     return day
 
 

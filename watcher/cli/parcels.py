@@ -70,10 +70,9 @@ def cmd_edit(
 
 def country_code(value: str) -> str | None:
     """An ISO 3166 alpha-2 code ("" clears it)."""
-    code = value.strip().upper()
-    if code and (len(code) != 2 or not code.isalpha()):
-        raise InputError(f"--country: expected a two-letter country code (got {value!r})")
-    return code or ""
+    from watcher.domain.userinput import country_code as code
+
+    return code(value, "--country")
 
 
 def show(value: Any) -> str:

@@ -18,7 +18,7 @@ from watcher.cli.common import (
     quiet_alert_logs,
     read_database,
 )
-from watcher.domain.errors import ConfigError, InputError
+from watcher.domain.errors import InputError
 
 if TYPE_CHECKING:
     from watcher.config import Settings
@@ -83,43 +83,32 @@ def cmd_add(
 
 def protection_end(day: str | None, days: int | None, settings: Settings) -> date | None:
     """`--protection-ends DATE` or `--protection-days N` (N days from today, local time)."""
-    from datetime import timedelta
     from zoneinfo import ZoneInfo
 
     from watcher.domain.clock import SystemClock
+    from watcher.domain.userinput import days_after
 
     if day is not None and days is not None:
         raise InputError("--protection-ends and --protection-days: give one of them")
     if days is None:
         return parse_day(day, "--protection-ends")
-    today = SystemClock().now().astimezone(ZoneInfo(settings.timezone)).date()
-    return today + timedelta(days=days)
+    now = SystemClock().now()
+    today = now.astimezone(ZoneInfo(settings.timezone)).date()
+    return days_after(today, days, "--protection-days", now)
 
 
 def check_providers(names: Iterable[str]) -> None:
     """Reject a `--provider` no adapter answers to."""
-    from watcher.providers.registry import available_providers
+    from watcher.config.choices import check_providers as check
 
-    for name in names:
-        if name not in available_providers():
-            known = ", ".join(available_providers())
-            raise InputError(f"--provider: unknown provider {name!r} (known: {known})")
+    check(names, "--provider")
 
 
 def check_marketplace(settings: Settings, marketplace: str) -> None:
     """Reject a `--marketplace` without a rules profile, as the config file does."""
-    from watcher.rules.profiles import known_profiles, resolve_profile
+    from watcher.config.choices import check_marketplace as check
 
-    known = known_profiles(settings.profiles)
-    if marketplace not in known:
-        raise InputError(
-            f"--marketplace: unknown marketplace profile {marketplace[:40]!r} "
-            f"(known: {', '.join(known)})"
-        )
-    try:
-        resolve_profile(settings.profiles, marketplace)
-    except (KeyError, ValueError, ConfigError) as exc:
-        raise InputError(f"--marketplace: {exc}") from None
+    check(settings.profiles, marketplace, "--marketplace")
 
 
 def cmd_list(

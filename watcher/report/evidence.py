@@ -9,6 +9,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from watcher.rules.advice import ACTION_WORDS
+
 _ENV = Environment(
     loader=PackageLoader("watcher.report", "templates"),
     # Event texts come from carriers and sellers: everything is escaped, always.
@@ -18,18 +20,8 @@ _ENV = Environment(
     lstrip_blocks=True,
 )
 
-#: Words for the case steps and actions in the report.
-_LABELS = {
-    "contact_seller": "contact the seller",
-    "open_dispute": "open a dispute",
-    "escalate_dispute": "escalate the dispute",
-    "contact_courier": "contact the courier",
-    "file_courier_claim": "file a courier claim",
-    "collect_parcel": "collect the parcel",
-    "confirm_receipt": "confirm receipt",
-    "check_provider": "check the provider",
-    "wait": "wait",
-}
+#: Words for the actions in the report: the CLI's (`watcher.rules.advice`), lower-cased at the start.
+_LABELS = {str(action): words[0].lower() + words[1:] for action, words in ACTION_WORDS.items()}
 
 
 def render_html(data: dict[str, Any]) -> str:

@@ -14,7 +14,8 @@ from watcher.rules.stages import current_stage
 
 __all__ = ["evidence_checklist", "render_advice"]
 
-_ACTION_WORDS = {
+#: The words for each action, shared by the CLI text, the web pages and the evidence report.
+ACTION_WORDS: dict[Action, str] = {
     Action.WAIT: "Wait",
     Action.CONTACT_SELLER: "Contact the seller",
     Action.OPEN_DISPUTE: "Open a dispute",
@@ -128,7 +129,7 @@ def _open_alerts(alerts: Sequence[Alert]) -> str:
     for alert in _by_urgency(alerts):
         by = f" by {alert.act_by.isoformat()}" if alert.act_by else ""
         lines.append(
-            f"  [{Severity(alert.severity).value}] {alert.kind}: {_ACTION_WORDS[Action(alert.action)].lower()}{by}"
+            f"  [{Severity(alert.severity).value}] {alert.kind}: {ACTION_WORDS[Action(alert.action)].lower()}{by}"
         )
     return "\n".join(lines)
 
@@ -139,7 +140,7 @@ def _next_step(alerts: Sequence[Alert]) -> str:
         return "Next step: nothing to do now; watcher will tell you if anything changes."
     first = _by_urgency(alerts)[0]
     by = f" by {first.act_by:%a %Y-%m-%d}" if first.act_by else ""
-    return f"Next step: {_ACTION_WORDS[Action(first.action)]}{by}.\n  {first.message}"
+    return f"Next step: {ACTION_WORDS[Action(first.action)]}{by}.\n  {first.message}"
 
 
 def _checklist(shipment: ShipmentView, alerts: Sequence[Alert], held: Mapping[str, bool]) -> str:

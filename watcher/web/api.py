@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from watcher.domain.errors import InputError
 from watcher.web import data
-from watcher.web.forms import parse_day, parse_positive
+from watcher.web.forms import flag, optional_text, parse_day, parse_positive
 from watcher.web.openapi import openapi_document
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -165,16 +165,17 @@ async def add_step(request: Request, body: dict[str, Any]) -> Response:
         unknown = sorted(set(body) - {"step", "at", "until", "note", "by", "detail", "force"})
         if unknown:
             raise InputError(f"{unknown[0]}: not a case step field")
+        now = app.clock.now()
         return record_step(
             app,
             number,
-            str(body.get("step") or ""),
+            optional_text(body.get("step"), "step") or "",
             at=_time(body.get("at"), app),
-            until=parse_day(body.get("until"), "until"),
-            note=body.get("note"),
-            by=body.get("by"),
-            detail=body.get("detail"),
-            force=bool(body.get("force")),
+            until=parse_day(body.get("until"), "until", now),
+            note=optional_text(body.get("note"), "note"),
+            by=optional_text(body.get("by"), "by"),
+            detail=optional_text(body.get("detail"), "detail"),
+            force=flag(body.get("force"), "force"),
         )
 
     return await answer(record, app_of(request), request.path_params["number"], status=201)
@@ -231,15 +232,8 @@ def _known(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def _time(value: Any, app: Any) -> datetime | None:
     """An ISO time from the body (naive: the configured zone), as the CLI's `--at`."""
-    if value in (None, ""):
-        return None
-    from datetime import UTC
     from zoneinfo import ZoneInfo
 
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(f"at: not an ISO 8601 date or time: {value!r}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(app.settings.timezone))
-    return parsed.astimezone(UTC)
+    from watcher.domain.userinput import parse_when
+
+    return parse_when(value, "at", app.clock.now(), ZoneInfo(app.settings.timezone))

@@ -11,8 +11,10 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from watcher.domain.errors import ConfigError, InputError
+from watcher.config.choices import check_marketplace, check_providers
+from watcher.domain.errors import InputError
 from watcher.domain.numbers import normalize_tracking_number
+from watcher.domain.userinput import country_code
 from watcher.web import forms
 from watcher.web.views import ParcelLine, most_urgent, sort_by_urgency
 
@@ -164,27 +166,30 @@ def add_parcel(app: App, values: dict[str, Any]) -> str:
     from watcher.config import DEFAULT_MARKETPLACE, ShipmentConfig, describe_validation_error
     from watcher.store import shipments
 
-    number = forms.number_from_input(str(values.get("tracking_number") or ""))
+    pasted = forms.pasted_number(values.get("tracking_number"))
+    number = pasted.number
     providers = values.get("providers") or None
-    check_providers(providers or ())
+    check_providers(providers or (), "providers")
+    now = app.clock.now()
     try:
         data = ShipmentConfig(
             tracking_number=number,
-            label=values.get("label") or None,
-            marketplace=values.get("marketplace") or DEFAULT_MARKETPLACE,
-            order_id=values.get("order_id") or None,
-            ordered_at=forms.parse_day(values.get("ordered_at"), "ordered_at"),
-            protection_ends=forms.parse_protection(values.get("protection_ends"), today(app)),
+            label=forms.optional_text(values.get("label"), "label"),
+            marketplace=forms.optional_text(values.get("marketplace"), "marketplace")
+            or DEFAULT_MARKETPLACE,
+            order_id=forms.optional_text(values.get("order_id"), "order_id") or pasted.order_id,
+            ordered_at=forms.parse_day(values.get("ordered_at"), "ordered_at", now),
+            protection_ends=forms.parse_protection(values.get("protection_ends"), today(app), now),
             max_delivery_days=forms.parse_positive(
                 values.get("max_delivery_days"), "max_delivery_days"
             ),
-            destination=values.get("destination") or {},
+            destination=_destination(values.get("destination")),
             providers=providers,
-            insured=bool(values.get("insured")),
+            insured=forms.flag(values.get("insured"), "insured"),
         )
     except ValidationError as exc:
         raise InputError(describe_validation_error(exc)) from None
-    check_marketplace(app, data.marketplace)
+    check_marketplace(app.settings.profiles, data.marketplace, "marketplace")
     with app.sessions.begin() as session:
         if shipments.find_shipment(session, number) is not None:
             raise AlreadyWatched(f"{number}: already watched (see `watcher show {number}`)")
@@ -199,10 +204,10 @@ def update_parcel(app: App, raw_number: str, changes: dict[str, Any]) -> str:
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise InputError(f"{unknown[0]}: not a field that can be changed ({', '.join(EDITABLE)})")
-    if "marketplace" in changes:
-        check_marketplace(app, str(changes["marketplace"]))
     now = app.clock.now()
     number = known_number(app, raw_number)  # 404 before anything else
+    if "marketplace" in changes:
+        check_marketplace(app.settings.profiles, changes["marketplace"], "marketplace")
     with app.sessions.begin() as session:
         row = shipments.require_shipment(session, number)
         for key, value in changes.items():
@@ -212,47 +217,40 @@ def update_parcel(app: App, raw_number: str, changes: dict[str, Any]) -> str:
 
 
 def _apply_change(row: ShipmentRow, key: str, value: Any, now: Any, day: date) -> None:
+    """One PATCH field, type-checked: text fields take a string or null, flags a real boolean."""
     if key == "archived":
-        row.archived_at = now if value else None
-        row.next_poll_at = None if value else now
+        archived = forms.flag(value, key)
+        row.archived_at = now if archived else None
+        row.next_poll_at = None if archived else now
     elif key == "ordered_at":
-        row.ordered_at = forms.parse_day(value, key)
+        row.ordered_at = forms.parse_day(value, key, now)
     elif key == "protection_ends":
-        row.protection_ends = forms.parse_protection(value, day)
+        row.protection_ends = forms.parse_protection(value, day, now)
     elif key == "max_delivery_days":
         row.max_delivery_days = forms.parse_positive(value, key)
     elif key == "insured":
-        row.insured = bool(value)
+        row.insured = forms.flag(value, key)
     elif key == "destination":
-        if not isinstance(value, dict):
-            raise InputError("destination: expected an object with country, city, postcode")
-        country = value.get("country")
-        row.dest_country = country.upper() if country else None
-        row.dest_city, row.dest_postcode = value.get("city"), value.get("postcode")
+        destination = _destination(value)
+        row.dest_country = destination.get("country")
+        row.dest_city, row.dest_postcode = destination.get("city"), destination.get("postcode")
     else:
-        setattr(row, key, value if value not in ("", None) else None)
+        setattr(row, key, forms.optional_text(value, key))
 
 
-def check_providers(names: Any) -> None:
-    """Refuse a provider no adapter answers to."""
-    from watcher.providers.registry import available_providers
-
-    if not isinstance(names, list | tuple):
-        raise InputError("providers: expected a list of provider names")
-    for name in names:
-        if name not in available_providers():
-            known = ", ".join(available_providers())
-            raise InputError(f"providers: unknown provider {name!r} (known: {known})")
-
-
-def check_marketplace(app: App, marketplace: str) -> None:
-    """Refuse a marketplace without a rules profile."""
-    from watcher.rules.profiles import resolve_profile
-
-    try:
-        resolve_profile(app.settings.profiles, marketplace)
-    except (KeyError, ValueError, ConfigError) as exc:
-        raise InputError(f"marketplace: {exc}") from None
+def _destination(value: Any) -> dict[str, str | None]:
+    """`{"country", "city", "postcode"}`: strings or null; the country as `--country` takes it."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError("destination: expected an object with country, city, postcode")
+    unknown = sorted(set(value) - {"country", "city", "postcode"})
+    if unknown:
+        raise InputError(f"destination.{str(unknown[0])[:40]}: not a destination field")
+    country = country_code(value.get("country"), "destination.country") or None
+    city = forms.optional_text(value.get("city"), "destination.city")
+    postcode = forms.optional_text(value.get("postcode"), "destination.postcode")
+    return {k: v for k, v in (("country", country), ("city", city), ("postcode", postcode)) if v}
 
 
 def alerts_json(app: App, days: int) -> list[dict[str, Any]]:

@@ -1,92 +1,47 @@
 """What people type into the web forms and API bodies, checked as the CLI checks it. Pure.
 
-A tracking number may come as a pasted tracking page URL; a protection end as a date or as
-"N days left"; dates as YYYY-MM-DD. Errors are `InputError`s with the CLI's wording.
+A tracking number may come as a pasted tracking page URL (`watcher.cli.pasted`, as `watcher add`
+reads it); dates and "N days left" go through `watcher.domain.userinput`, with the same window as
+the CLI. Errors are `InputError`s with the CLI's wording.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import date, timedelta
-from urllib.parse import parse_qsl, unquote, urlsplit
+from datetime import date, datetime
+from typing import Any
 
+from watcher.cli.pasted import Pasted, from_pasted
+from watcher.domain import userinput
 from watcher.domain.errors import InputError
 from watcher.domain.numbers import normalize_tracking_number
 
-#: Query keys tracking pages use for the number (17TRACK, Cainiao, DHL, USPS, parcelsapp, ...).
-NUMBER_KEYS = (
-    "nums",
-    "num",
-    "mailnolist",
-    "mailno",
-    "tracking-id",
-    "trackingnumber",
-    "tracking_number",
-    "tracknum",
-    "tlabels",
-    "number",
-    "id",
-)
-_DAYS_LEFT = re.compile(r"(\d{1,4})\s*(d|days?)?(\s+left)?", re.IGNORECASE)
+
+def pasted_number(text: Any) -> Pasted:
+    """The tracking number (normalized) and order id in what was typed or pasted."""
+    if text is not None and not isinstance(text, str):
+        raise InputError("tracking_number: expected a string")
+    pasted = from_pasted(text or "")
+    number = normalize_tracking_number(pasted.number)
+    return Pasted(number, order_id=pasted.order_id, source=pasted.source)
 
 
-def number_from_input(text: str) -> str:
+def number_from_input(text: Any) -> str:
     """A tracking number, typed or inside a pasted tracking-page URL; InputError when neither."""
-    text = (text or "").strip()
-    if "://" not in text and not text.lower().startswith("www."):
-        return normalize_tracking_number(text)
-    for candidate in url_candidates(text):
-        try:
-            return normalize_tracking_number(candidate)
-        except InputError:
-            continue
-    raise InputError(f"no tracking number found in the link {shorten(text)!r}")
+    return pasted_number(text).number
 
 
-def url_candidates(url: str) -> list[str]:
-    """Plausible numbers in a URL: known query keys first, then other values, then path parts."""
-    parts = urlsplit(url if "://" in url else f"https://{url}")
-    query = parse_qsl(parts.query) + parse_qsl(parts.fragment)  # 17TRACK: "#nums=..."
-    known = [v for k, v in query if k.lower() in NUMBER_KEYS]
-    others = [v for k, v in query if k.lower() not in NUMBER_KEYS]
-    path = [unquote(p) for p in reversed(parts.path.split("/")) if p]
-    found: list[str] = []
-    for value in known + others + path:
-        for piece in re.split(r"[,;\s]+", value):
-            # A number has digits; "tracking" or "en" in a path does not.
-            if len(piece) >= 8 and any(c.isdigit() for c in piece):
-                found.append(piece)
-    return found
+def parse_day(value: Any, what: str, now: datetime) -> date | None:
+    """A YYYY-MM-DD date in the sane window (empty: None); InputError naming `what` otherwise."""
+    return userinput.parse_day(value, what, now)
 
 
-def shorten(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def parse_day(value: str | None, what: str) -> date | None:
-    """A YYYY-MM-DD date (empty: None); InputError naming `what` otherwise."""
-    if value is None or not str(value).strip():
-        return None
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise InputError(f"{what}: not a date (YYYY-MM-DD): {value!r}") from None
-
-
-def parse_protection(value: str | None, today: date) -> date | None:
+def parse_protection(value: Any, today: date, now: datetime | None = None) -> date | None:
     """Protection end as a date, or as "N days left" counted from `today` (the buyer's day)."""
-    if value is None or not str(value).strip():
-        return None
-    text = str(value).strip()
-    match = _DAYS_LEFT.fullmatch(text)
-    if match:
-        return today + timedelta(days=int(match.group(1)))
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(
-            f"protection_ends: a date (YYYY-MM-DD) or a number of days left: {text!r}"
-        ) from None
+    if now is None:
+        from datetime import UTC, time
+
+        now = datetime.combine(today, time(12), tzinfo=UTC)
+    return userinput.parse_protection(value, today, now)
 
 
 def parse_positive(value: str | int | None, what: str) -> int | None:
@@ -94,9 +49,27 @@ def parse_positive(value: str | int | None, what: str) -> int | None:
     if value is None or value == "":
         return None
     try:
-        number = int(value)
+        number = 0 if isinstance(value, bool) else int(value)
     except (TypeError, ValueError):
         number = 0
     if number < 1:
         raise InputError(f"{what}: not a positive whole number: {value!r}")
     return number
+
+
+def optional_text(value: Any, what: str) -> str | None:
+    """A text field from a JSON body: a string (empty: None) or null."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"{what}: expected a string or null, not {type(value).__name__}")
+    return value.strip() or None
+
+
+def flag(value: Any, what: str) -> bool:
+    """A boolean field from a JSON body: true, false or null (false)."""
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise InputError(f"{what}: expected true or false, not {str(value)[:40]!r}")
+    return value

@@ -183,12 +183,15 @@ async def case_step(request: Request) -> Response:
 
     form = await checked_form(request)
     app = request.app.state.app
-    number = request.path_params["number"]
+    number = await known(request)
+    if isinstance(number, Response):
+        return number
     step = text(form, "step") or ""
     try:
-        on = forms_day(text(form, "at"), "date")
-        at = step_time(on, app.clock.now(), ZoneInfo(app.settings.timezone))
-        until = forms_day(text(form, "until"), "until")
+        now = app.clock.now()
+        on = forms_day(text(form, "at"), "date", now)
+        at = step_time(on, now, ZoneInfo(app.settings.timezone))
+        until = forms_day(text(form, "until"), "until", now)
         await in_thread(
             record_step,
             app,
@@ -215,17 +218,31 @@ def step_time(on: date | None, now: datetime, zone: ZoneInfo) -> datetime | None
     return datetime.combine(on, local.timetz()).astimezone(UTC)
 
 
-def forms_day(value: str | None, what: str) -> date | None:
+def forms_day(value: str | None, what: str, now: datetime) -> date | None:
     from watcher.web.forms import parse_day
 
-    return parse_day(value, what)
+    return parse_day(value, what, now)
+
+
+async def known(request: Request) -> str | Response:
+    """The stored number of the page's parcel, or the 404 / 400 error page."""
+    try:
+        return await in_thread(
+            data.known_number, request.app.state.app, request.path_params["number"]
+        )
+    except data.NotWatched as exc:
+        return render(request, "error.html", {"error": str(exc)}, status=404)
+    except InputError as exc:
+        return render(request, "error.html", {"error": str(exc)}, status=400)
 
 
 async def case_undo(request: Request) -> Response:
     from watcher.service.cases import undo_step
 
     form = await checked_form(request)
-    number = request.path_params["number"]
+    number = await known(request)
+    if isinstance(number, Response):
+        return number
     step = text(form, "step") or ""
     try:
         await in_thread(undo_step, request.app.state.app, number, step)
@@ -236,7 +253,9 @@ async def case_undo(request: Request) -> Response:
 
 async def archive(request: Request) -> Response:
     form = await checked_form(request)
-    number = request.path_params["number"]
+    number = await known(request)
+    if isinstance(number, Response):
+        return number
     archived = form.get("archived") == "1"
     await in_thread(data.update_parcel, request.app.state.app, number, {"archived": archived})
     return redirect(f"/shipments/{number}", "Archived." if archived else "Watching again.", request)

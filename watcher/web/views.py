@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from watcher.rules.advice import ACTION_WORDS
+
 #: Open alerts first by severity; without one, statuses that need the owner soonest come first.
 SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
 STATUS_RANK = {
@@ -27,17 +29,8 @@ STATUS_RANK = {
     )
 }
 
-ACTION_TEXT = {
-    "wait": "Wait",
-    "contact_seller": "Contact the seller",
-    "open_dispute": "Open a dispute",
-    "escalate_dispute": "Escalate the dispute",
-    "contact_courier": "Contact the courier",
-    "file_courier_claim": "File a courier claim",
-    "collect_parcel": "Collect the parcel",
-    "confirm_receipt": "Confirm receipt",
-    "check_provider": "Check the tracking provider",
-}
+#: Button and list words for each action (the CLI's, from `watcher.rules.advice`).
+ACTION_TEXT: dict[str, str] = {str(action): words for action, words in ACTION_WORDS.items()}
 
 
 @dataclass(frozen=True, slots=True)
